@@ -1,0 +1,97 @@
+#include "core/net.h"
+
+#include <arpa/inet.h>
+
+namespace sekisho::core {
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<MacAddr> MacAddr::parse(std::string_view text) {
+  // Accept aa:bb:cc:dd:ee:ff and aa-bb-cc-dd-ee-ff, surrounding whitespace trimmed.
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
+    text.remove_suffix(1);
+  if (text.size() != 17) return std::nullopt;
+  MacAddr m;
+  for (size_t i = 0; i < 6; ++i) {
+    int hi = hex_value(text[i * 3]);
+    int lo = hex_value(text[i * 3 + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    if (i < 5 && text[i * 3 + 2] != ':' && text[i * 3 + 2] != '-') return std::nullopt;
+    m.b[i] = uint8_t(hi * 16 + lo);
+  }
+  return m;
+}
+
+void MacAddr::format(char* out) const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < 6; ++i) {
+    out[i * 3] = kHex[b[i] >> 4];
+    out[i * 3 + 1] = kHex[b[i] & 15];
+    if (i < 5) out[i * 3 + 2] = ':';
+  }
+}
+
+std::string MacAddr::to_string() const {
+  std::string s(17, '\0');
+  format(s.data());
+  return s;
+}
+
+std::optional<IpAddr> IpAddr::parse(std::string_view text) {
+  std::string s(text);
+  IpAddr a;
+  if (inet_pton(AF_INET, s.c_str(), a.b.data()) == 1) {
+    a.family = 4;
+    return a;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), a.b.data()) == 1) {
+    a.family = 6;
+    return a;
+  }
+  return std::nullopt;
+}
+
+bool IpAddr::is_local_scope() const {
+  if (family == 4) {
+    if (b[0] == 10) return true;
+    if (b[0] == 172 && (b[1] & 0xf0) == 16) return true;
+    if (b[0] == 192 && b[1] == 168) return true;
+    if (b[0] == 169 && b[1] == 254) return true;
+    return false;
+  }
+  if (family == 6) {
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
+    if ((b[0] & 0xfe) == 0xfc) return true;                   // fc00::/7
+    return false;
+  }
+  return false;
+}
+
+bool IpAddr::is_multicast() const {
+  if (family == 4) return (b[0] & 0xf0) == 0xe0 || v4_host_order() == 0xffffffffu;
+  if (family == 6) return b[0] == 0xff;
+  return false;
+}
+
+bool IpAddr::is_unspecified() const {
+  for (size_t i = 0; i < size(); ++i)
+    if (b[i] != 0) return false;
+  return true;
+}
+
+std::string IpAddr::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family == 4) inet_ntop(AF_INET, b.data(), buf, sizeof buf);
+  if (family == 6) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace sekisho::core

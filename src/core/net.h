@@ -1,0 +1,85 @@
+#pragma once
+// Strong value types for link and network addresses.
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sekisho::core {
+
+struct MacAddr {
+  std::array<uint8_t, 6> b{};
+
+  static MacAddr from_bytes(const uint8_t* p) {
+    MacAddr m;
+    std::memcpy(m.b.data(), p, 6);
+    return m;
+  }
+  static std::optional<MacAddr> parse(std::string_view text);  // "aa:bb:cc:dd:ee:ff" or '-'
+
+  bool is_broadcast() const { return as_u64() == 0xffffffffffffULL; }
+  bool is_multicast() const { return (b[0] & 0x01) != 0; }
+  // Locally administered bit: randomised / private Wi-Fi addresses set it.
+  bool is_local() const { return (b[0] & 0x02) != 0; }
+  bool is_zero() const { return as_u64() == 0; }
+  uint32_t oui() const { return (uint32_t{b[0]} << 16) | (uint32_t{b[1]} << 8) | b[2]; }
+  uint64_t as_u64() const {
+    uint64_t v = 0;
+    for (uint8_t x : b) v = (v << 8) | x;
+    return v;
+  }
+  std::string to_string() const;
+  // Writes 17 chars, no terminator.
+  void format(char* out) const;
+
+  auto operator<=>(const MacAddr&) const = default;
+};
+
+// IPv4 or IPv6 address. IPv4 is stored in the first 4 bytes of `b`, network order.
+struct IpAddr {
+  std::array<uint8_t, 16> b{};
+  uint8_t family = 0;  // 0 none, 4, 6
+
+  static IpAddr v4(const uint8_t* p) {
+    IpAddr a;
+    a.family = 4;
+    std::memcpy(a.b.data(), p, 4);
+    return a;
+  }
+  static IpAddr v4(uint32_t host_order) {
+    IpAddr a;
+    a.family = 4;
+    a.b[0] = uint8_t(host_order >> 24);
+    a.b[1] = uint8_t(host_order >> 16);
+    a.b[2] = uint8_t(host_order >> 8);
+    a.b[3] = uint8_t(host_order);
+    return a;
+  }
+  static IpAddr v6(const uint8_t* p) {
+    IpAddr a;
+    a.family = 6;
+    std::memcpy(a.b.data(), p, 16);
+    return a;
+  }
+  static std::optional<IpAddr> parse(std::string_view text);
+
+  bool empty() const { return family == 0; }
+  bool is_v4() const { return family == 4; }
+  bool is_v6() const { return family == 6; }
+  size_t size() const { return family == 4 ? 4 : family == 6 ? 16 : 0; }
+  uint32_t v4_host_order() const {
+    return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+  }
+  // Private, link-local, unique-local: addresses that belong to the LAN side.
+  bool is_local_scope() const;
+  bool is_multicast() const;
+  bool is_unspecified() const;
+  std::string to_string() const;
+
+  auto operator<=>(const IpAddr&) const = default;
+};
+
+}  // namespace sekisho::core
