@@ -9,7 +9,7 @@ PKGS="
   libpcap-dev libssl-dev zlib1g-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   ieee-data
-  iproute2 iputils-ping tcpdump
+  iproute2 iputils-ping tcpdump python3
   libndpi-bin
   time
 "

@@ -1,1 +1,41 @@
-int main(){return 0;}
+// sekisho: one binary, one subcommand per capability. Wiring only.
+#include <cstdio>
+#include <cstring>
+
+#include "watch/watch_command.h"
+
+namespace {
+void print_help() {
+  std::printf(
+      "sekisho - IoT security gateway toolkit\n"
+      "\n"
+      "Usage: sekisho COMMAND [options]\n"
+      "\n"
+      "Commands:\n"
+      "  watch     passive monitor: device inventory, flows and events from a capture or a\n"
+      "            live interface\n"
+      "  help      this text; 'sekisho COMMAND --help' for a command\n"
+      "  version   print the version\n"
+      "\n"
+      "Example: sekisho watch -r capture.pcap\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_help();
+    return 2;
+  }
+  const char* cmd = argv[1];
+  if (std::strcmp(cmd, "watch") == 0) return sekisho::watch::watch_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "help") == 0 || std::strcmp(cmd, "--help") == 0 || std::strcmp(cmd, "-h") == 0) {
+    print_help();
+    return 0;
+  }
+  if (std::strcmp(cmd, "version") == 0 || std::strcmp(cmd, "--version") == 0) {
+    std::printf("sekisho %s\n", SEKISHO_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "sekisho: unknown command '%s'\nTry 'sekisho help'.\n", cmd);
+  return 2;
+}

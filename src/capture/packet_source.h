@@ -1,6 +1,7 @@
 #pragma once
 // PacketSource: where packets come from (a capture file, a live interface, a fake in tests).
 // A source hands out one packet at a time; the bytes stay valid until the next call.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,7 @@ struct RawPacket {
   uint32_t wirelen = 0;  // original length on the wire
   uint16_t linktype = kLinkEthernet;
   uint64_t record = 0;   // 1-based record number within the current file / live session
+                         // (pcapng: packet blocks only; damaged records keep their number)
 };
 
 enum class ReadStatus : uint8_t {
@@ -45,7 +47,8 @@ struct CaptureStats {
   uint64_t bad_records = 0;    // records skipped as malformed (lying lengths, truncation)
   uint64_t resyncs = 0;        // times the reader searched forward for the next valid record
   uint64_t filtered_out = 0;   // dropped by the BPF filter (file sources)
-  uint64_t kernel_drops = 0;   // live: dropped by the kernel / interface (pcap_stats)
+  uint64_t kernel_drops = 0;   // live: dropped by the kernel / interface (pcap_stats),
+                               // refreshed by next() on timeouts, every 64Ki packets and at end
 };
 
 // Non-fatal problems (a bad record that was skipped) are reported here and counted;
@@ -73,8 +76,20 @@ class PacketSource {
 
 // Opens a pcap or pcapng file (detected by magic): microsecond and nanosecond pcap in
 // either byte order, pcapng with several sections/interfaces and per-interface if_tsresol.
-// The file is memory-mapped; "-" reads standard input through libpcap.
+// A regular file is memory-mapped and its packets point into the mapping. "-" (standard
+// input) and other non-seekable paths (pipes, /dev/fd/N) are streamed through libpcap, so
+// `tcpdump -w - | sekisho -r -` runs with bounded memory; stdin redirected from a regular
+// file is mapped like any file.
+// Damaged records are reported to opts.on_error as Error{kFormat, "<path>:record N", ...},
+// counted, and skipped; the reader then searches forward for the next plausible record.
 core::Result<std::unique_ptr<PacketSource>> open_file(const std::string& path, const SourceOptions& opts);
+
+// Parses a capture held in memory with the same reader as open_file (fuzzing, tests, data
+// already in memory). The bytes are not copied: they must outlive the source. `name`
+// stands in for the path in error messages.
+core::Result<std::unique_ptr<PacketSource>> open_buffer(const uint8_t* data, size_t size,
+                                                         const std::string& name,
+                                                         const SourceOptions& opts);
 
 // Opens a live interface through libpcap (immediate mode).
 core::Result<std::unique_ptr<PacketSource>> open_live(const std::string& iface, const SourceOptions& opts);

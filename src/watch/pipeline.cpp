@@ -1,1 +1,56 @@
-// placeholder
+#include "watch/pipeline.h"
+
+namespace sekisho::watch {
+
+Pipeline::Pipeline(const PipelineConfig& cfg, const inventory::OuiRegistry* oui,
+                   const inventory::Classifier* classifier, output::EveWriter* eve)
+    : eve_(eve),
+      devices_(cfg.devices, oui, classifier, core::HashKey::random()),
+      flows_(cfg.flow, core::HashKey::random(), [this](const flow::Flow& f, flow::EndReason why) {
+        if (eve_) eve_->flow(f, why);
+      }) {}
+
+void Pipeline::process(const capture::RawPacket& pkt) {
+  ++stats_.packets;
+  stats_.bytes += pkt.caplen;
+  if (stats_.first_ts == 0 || pkt.ts < stats_.first_ts) stats_.first_ts = pkt.ts;
+  if (pkt.ts > stats_.last_ts) stats_.last_ts = pkt.ts;
+
+  decoder_.decode(pkt.data, pkt.caplen, pkt.wirelen, pkt.linktype, pkt.ts, pv_);
+  const uint32_t src_dev1 = devices_.observe(pv_);
+  flow::FlowTable::Update u = flows_.update(pv_);
+  if (u.created) {
+    uint32_t dst_dev1 = pv_.has_eth ? devices_.find(pv_.dst_mac) : 0;
+    u.flow->device[0] = src_dev1;
+    u.flow->device[1] = dst_dev1;
+    devices_.on_new_flow(src_dev1, dst_dev1, pv_.src_ip, pv_.dst_ip, pv_.ip_proto, pv_.dst_port);
+  }
+  if (eve_ && pv_.app != decode::AppKind::kNone) {
+    const uint64_t fid = u.flow ? u.flow->flow_id : 0;
+    switch (pv_.app) {
+      case decode::AppKind::kDns:
+      case decode::AppKind::kMdns: eve_->dns(pv_, fid); break;
+      case decode::AppKind::kDhcp: eve_->dhcp(pv_, fid); break;
+      case decode::AppKind::kTls: eve_->tls(pv_, fid); break;
+      case decode::AppKind::kHttp: eve_->http(pv_, fid); break;
+      default: break;
+    }
+  }
+  if (devices_.has_changes()) emit_device_changes();
+}
+
+void Pipeline::emit_device_changes() {
+  const core::TimeNs ts = pv_.ts;
+  devices_.drain_changes([this, ts](const inventory::Device& d) {
+    if (eve_) eve_->device(d, ts);
+  });
+}
+
+void Pipeline::tick(core::TimeNs now) { flows_.expire(now); }
+
+void Pipeline::finish() {
+  flows_.flush();
+  if (devices_.has_changes()) emit_device_changes();
+}
+
+}  // namespace sekisho::watch

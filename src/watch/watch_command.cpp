@@ -1,1 +1,399 @@
-// placeholder
+#include "watch/watch_command.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "capture/packet_source.h"
+#include "output/inventory_report.h"
+#include "watch/pipeline.h"
+
+#ifndef SEKISHO_DATA_DIR_DEFAULT
+#define SEKISHO_DATA_DIR_DEFAULT "/usr/share/sekisho"
+#endif
+
+namespace sekisho::watch {
+
+namespace {
+
+constexpr int kExitOk = 0, kExitUsage = 2, kExitRuntime = 3;
+
+struct Options {
+  std::vector<std::string> files;
+  std::string iface;
+  std::string bpf;
+  uint32_t snaplen = 262144;
+  bool promisc = true;
+  std::string inventory;  // "", "json", "table"
+  std::string inventory_out;
+  std::string eve;        // "", "-" or a path
+  bool stats = false;
+  uint64_t max_flows = 1u << 20;
+  uint64_t max_devices = 65536;
+  std::string oui_dir = inventory::OuiRegistry::kDefaultDir;
+  std::string classes;
+  double duration = 0;  // live: stop after this many seconds
+  uint64_t count = 0;   // stop after this many packets
+  bool quiet = false;
+  uint32_t max_warnings = 20;  // per input
+};
+
+std::atomic<bool> g_stop{false};
+capture::PacketSource* g_live = nullptr;
+
+void on_signal(int) {
+  g_stop.store(true);
+  if (g_live) g_live->stop();
+}
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "sekisho watch: %s\nTry 'sekisho watch --help'.\n", msg.c_str());
+  return kExitUsage;
+}
+
+bool parse_u64(const char* s, uint64_t& out) {
+  if (!s || !*s) return false;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s, &end, 10);
+  if (errno || *end || s[0] == '-') return false;
+  out = v;
+  return true;
+}
+
+std::string default_classes_path() {
+  if (const char* d = std::getenv("SEKISHO_DATA_DIR")) return std::string(d) + "/fingerprints/device_classes.json";
+  return std::string(SEKISHO_DATA_DIR_DEFAULT) + "/fingerprints/device_classes.json";
+}
+
+size_t terminal_width() {
+  struct winsize ws {};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 40) return ws.ws_col;
+  return 0;
+}
+
+void print_stats(const Pipeline& p, const std::vector<capture::CaptureStats>& caps, const output::EveWriter* eve,
+                 double wall_s) {
+  const auto& d = p.decoder_stats();
+  const auto& f = p.flow_stats();
+  uint64_t bad = 0, resync = 0, filtered = 0, drops = 0;
+  for (const auto& c : caps) {
+    bad += c.bad_records;
+    resync += c.resyncs;
+    filtered += c.filtered_out;
+    drops += c.kernel_drops;
+  }
+  std::fprintf(stderr, "sekisho watch statistics\n");
+  std::fprintf(stderr, "  packets read       %llu\n", (unsigned long long)p.stats().packets);
+  std::fprintf(stderr, "  bytes read         %llu\n", (unsigned long long)p.stats().bytes);
+  std::fprintf(stderr, "  decoded            %llu\n", (unsigned long long)d.decoded);
+  std::fprintf(stderr, "  non-IP             %llu\n", (unsigned long long)d.non_ip);
+  std::fprintf(stderr, "  IP fragments       %llu\n", (unsigned long long)d.fragments);
+  std::fprintf(stderr, "  malformed          %llu\n", (unsigned long long)d.malformed_total());
+  for (size_t i = 1; i < d.malformed.size(); ++i)
+    if (d.malformed[i])
+      std::fprintf(stderr, "    %-20s %llu\n", decode::malformed_name(decode::Malformed(i)),
+                   (unsigned long long)d.malformed[i]);
+  std::fprintf(stderr, "  bad records        %llu (resyncs %llu)\n", (unsigned long long)bad, (unsigned long long)resync);
+  if (filtered) std::fprintf(stderr, "  filtered out (BPF) %llu\n", (unsigned long long)filtered);
+  if (drops) std::fprintf(stderr, "  kernel drops       %llu\n", (unsigned long long)drops);
+  std::fprintf(stderr, "  flows created      %llu\n", (unsigned long long)f.created);
+  std::fprintf(stderr, "  flows expired      %llu\n", (unsigned long long)f.expired);
+  std::fprintf(stderr, "  flows evicted      %llu (half-open %llu, one-way %llu)\n", (unsigned long long)f.evicted,
+               (unsigned long long)f.evicted_by_class[0], (unsigned long long)f.evicted_by_class[1]);
+  std::fprintf(stderr, "  flows peak active  %llu\n", (unsigned long long)f.peak_active);
+  std::fprintf(stderr, "  devices            %llu\n", (unsigned long long)p.devices().stats().devices);
+  if (p.devices().stats().dropped_new)
+    std::fprintf(stderr, "  devices refused    %llu (table full)\n", (unsigned long long)p.devices().stats().dropped_new);
+  if (eve) std::fprintf(stderr, "  events written     %llu\n", (unsigned long long)eve->stats().events);
+  if (wall_s > 0)
+    std::fprintf(stderr, "  wall time          %.3f s (%.0f packets/s)\n", wall_s, double(p.stats().packets) / wall_s);
+}
+
+}  // namespace
+
+void print_watch_help() {
+  std::printf(
+      "Usage: sekisho watch -r FILE [FILE...] [options]\n"
+      "       sekisho watch -i IFACE [options]\n"
+      "\n"
+      "Watch a LAN passively: decode every packet, follow flows, and keep an inventory of the\n"
+      "devices seen (vendor, addresses, host name, DHCP fingerprint, DNS names, mDNS/SSDP\n"
+      "announcements, TLS fingerprints, MUD URL, a best-effort device class).\n"
+      "\n"
+      "Input (one of):\n"
+      "  -r, --read FILE...      pcap or pcapng files (read in order; '-' is standard input)\n"
+      "  -i, --interface IFACE   capture live from IFACE (needs root or CAP_NET_RAW)\n"
+      "\n"
+      "Output:\n"
+      "  --inventory json|table  print the device inventory at the end (default: table when\n"
+      "                          no --eve is given)\n"
+      "  --inventory-out PATH    write the inventory there instead of standard output\n"
+      "  --eve PATH|-            write events as EVE JSON lines (flow, dns, mdns, dhcp, tls,\n"
+      "                          http, device); '-' is standard output\n"
+      "  --stats                 print counters to standard error at the end\n"
+      "  -q, --quiet             no per-record warnings about damaged input\n"
+      "\n"
+      "Capture options:\n"
+      "  --bpf EXPR              only packets matching this filter (files and live)\n"
+      "  --snaplen N             live capture length (default 262144)\n"
+      "  --no-promisc            live: do not put the interface in promiscuous mode\n"
+      "  --duration SECONDS      live: stop after this long (default: until Ctrl-C)\n"
+      "  --count N               stop after N packets\n"
+      "\n"
+      "Limits and data:\n"
+      "  --max-flows N           flow table size (default 1048576); when full, half-open\n"
+      "                          and one-way flows are evicted first\n"
+      "  --max-devices N         inventory size (default 65536)\n"
+      "  --oui-dir DIR           IEEE registry CSVs (default /usr/share/ieee-data)\n"
+      "  --classes FILE          device class rules (default data/fingerprints/device_classes.json)\n"
+      "\n"
+      "Exit status: 0 ok, 2 usage error, 3 runtime error (input unreadable, output failed).\n"
+      "Damaged records are reported on standard error with file and record number, counted,\n"
+      "and skipped; the run goes on.\n"
+      "\n"
+      "Examples:\n"
+      "  sekisho watch -r capture.pcap\n"
+      "  sekisho watch -r a.pcap b.pcapng --inventory json --eve events.json --stats\n"
+      "  sekisho watch -i eth0 --bpf 'not port 22' --eve -\n");
+}
+
+int watch_main(int argc, char** argv) {
+  Options o;
+  bool inventory_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto need = [&](const char* what) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)what;
+      return argv[++i];
+    };
+    if (a == "-h" || a == "--help") {
+      print_watch_help();
+      return kExitOk;
+    } else if (a == "-r" || a == "--read") {
+      if (i + 1 >= argc) return usage_error(a + " needs at least one file");
+      while (i + 1 < argc && (argv[i + 1][0] != '-' || std::strcmp(argv[i + 1], "-") == 0)) o.files.emplace_back(argv[++i]);
+      if (o.files.empty()) return usage_error(a + " needs at least one file");
+    } else if (a == "-i" || a == "--interface") {
+      const char* v = need("interface");
+      if (!v) return usage_error(a + " needs an interface name");
+      o.iface = v;
+    } else if (a == "--bpf") {
+      const char* v = need("expression");
+      if (!v) return usage_error("--bpf needs a filter expression");
+      o.bpf = v;
+    } else if (a == "--snaplen") {
+      uint64_t v;
+      if (!parse_u64(need("n"), v) || v < 64 || v > 262144) return usage_error("--snaplen needs a number 64..262144");
+      o.snaplen = uint32_t(v);
+    } else if (a == "--no-promisc") {
+      o.promisc = false;
+    } else if (a == "--inventory") {
+      const char* v = need("format");
+      if (!v || (std::strcmp(v, "json") != 0 && std::strcmp(v, "table") != 0))
+        return usage_error("--inventory needs 'json' or 'table'");
+      o.inventory = v;
+      inventory_given = true;
+    } else if (a == "--inventory-out") {
+      const char* v = need("path");
+      if (!v) return usage_error("--inventory-out needs a path");
+      o.inventory_out = v;
+    } else if (a == "--eve") {
+      const char* v = need("path");
+      if (!v) return usage_error("--eve needs a path or '-'");
+      o.eve = v;
+    } else if (a == "--stats") {
+      o.stats = true;
+    } else if (a == "-q" || a == "--quiet") {
+      o.quiet = true;
+    } else if (a == "--max-flows") {
+      if (!parse_u64(need("n"), o.max_flows) || o.max_flows < 16 || o.max_flows > (1u << 30))
+        return usage_error("--max-flows needs a number 16..1073741824");
+    } else if (a == "--max-devices") {
+      if (!parse_u64(need("n"), o.max_devices) || o.max_devices < 1) return usage_error("--max-devices needs a positive number");
+    } else if (a == "--oui-dir") {
+      const char* v = need("dir");
+      if (!v) return usage_error("--oui-dir needs a directory");
+      o.oui_dir = v;
+    } else if (a == "--classes") {
+      const char* v = need("file");
+      if (!v) return usage_error("--classes needs a file");
+      o.classes = v;
+    } else if (a == "--duration") {
+      const char* v = need("seconds");
+      char* end = nullptr;
+      o.duration = v ? std::strtod(v, &end) : -1;
+      if (!v || *end || o.duration <= 0) return usage_error("--duration needs a positive number of seconds");
+    } else if (a == "--count") {
+      if (!parse_u64(need("n"), o.count) || o.count == 0) return usage_error("--count needs a positive number");
+    } else {
+      return usage_error("unknown option '" + a + "'");
+    }
+  }
+  if (o.files.empty() == o.iface.empty()) return usage_error("give either -r FILE... or -i IFACE");
+  if (!inventory_given && o.eve.empty()) o.inventory = "table";
+  if (o.eve == "-" && !o.inventory.empty() && o.inventory_out.empty() && inventory_given) {
+    // Both on standard output: events first, the inventory document after them.
+  }
+
+  // Data the run needs: missing vendor registry or class rules degrade, they do not stop.
+  inventory::OuiRegistry oui;
+  {
+    auto r = inventory::OuiRegistry::load_dir(o.oui_dir);
+    if (r)
+      oui = std::move(r.value());
+    else
+      std::fprintf(stderr, "sekisho watch: warning: %s (vendors will be empty)\n", r.error().message().c_str());
+  }
+  std::unique_ptr<inventory::Classifier> classifier;
+  {
+    std::string path = o.classes.empty() ? default_classes_path() : o.classes;
+    auto r = inventory::Classifier::load(path);
+    if (r) {
+      classifier = std::make_unique<inventory::Classifier>(std::move(r.value()));
+    } else if (!o.classes.empty()) {
+      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+      return kExitRuntime;
+    } else {
+      std::fprintf(stderr, "sekisho watch: warning: %s (device classes will be 'unknown')\n", r.error().message().c_str());
+    }
+  }
+
+  std::unique_ptr<output::EveWriter> eve;
+  if (!o.eve.empty()) {
+    auto r = output::EveWriter::open(o.eve);
+    if (!r) {
+      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+      return kExitRuntime;
+    }
+    eve = std::move(r.value());
+  }
+
+  PipelineConfig pc;
+  pc.flow.max_flows = uint32_t(o.max_flows);
+  pc.devices.max_devices = o.max_devices;
+  Pipeline pipeline(pc, &oui, classifier.get(), eve.get());
+
+  std::vector<capture::CaptureStats> cap_stats;
+  int rc = kExitOk;
+  uint32_t warnings = 0;
+  uint64_t suppressed = 0;
+  capture::SourceOptions so;
+  so.bpf = o.bpf;
+  so.snaplen = o.snaplen;
+  so.promiscuous = o.promisc;
+  so.on_error = [&](const core::Error& e) {
+    if (o.quiet) return;
+    if (warnings < o.max_warnings) {
+      ++warnings;
+      std::fprintf(stderr, "sekisho watch: warning: %s\n", e.message().c_str());
+    } else {
+      ++suppressed;
+    }
+  };
+
+  auto t0 = std::chrono::steady_clock::now();
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  uint64_t total = 0;
+  auto run_source = [&](capture::PacketSource& src, bool live) -> bool {
+    capture::RawPacket pkt;
+    auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.duration));
+    for (;;) {
+      if (g_stop.load()) return true;
+      capture::ReadStatus st = src.next(pkt);
+      if (st == capture::ReadStatus::kPacket) {
+        pipeline.process(pkt);
+        if (o.count && ++total >= o.count) return true;
+        if (!live) continue;
+      } else if (st == capture::ReadStatus::kEnd) {
+        return true;
+      } else if (st == capture::ReadStatus::kFatal) {
+        std::fprintf(stderr, "sekisho watch: %s\n", src.last_error().message().c_str());
+        return false;
+      }
+      if (live) {
+        auto now = std::chrono::steady_clock::now();
+        if (st == capture::ReadStatus::kTimeout) {
+          // Idle: let flows time out by the clock and push buffered events out.
+          pipeline.tick(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+          if (eve) eve->flush();
+        }
+        if (o.duration > 0 && now >= deadline) return true;
+      }
+    }
+  };
+
+  if (!o.iface.empty()) {
+    auto r = capture::open_live(o.iface, so);
+    if (!r) {
+      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+      return kExitRuntime;
+    }
+    auto& src = *r.value();
+    g_live = &src;
+    if (!o.quiet) std::fprintf(stderr, "sekisho watch: listening on %s (Ctrl-C to stop)\n", o.iface.c_str());
+    if (!run_source(src, true)) rc = kExitRuntime;
+    g_live = nullptr;
+    cap_stats.push_back(src.stats());
+  } else {
+    for (const auto& path : o.files) {
+      if (g_stop.load()) break;
+      warnings = 0;
+      auto r = capture::open_file(path, so);
+      if (!r) {
+        std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+        rc = kExitRuntime;
+        continue;  // the other files are still worth reading
+      }
+      if (!run_source(*r.value(), false)) rc = kExitRuntime;
+      cap_stats.push_back(r.value()->stats());
+      if (suppressed) {
+        std::fprintf(stderr, "sekisho watch: warning: %s: %llu more damaged records not shown\n", path.c_str(),
+                     (unsigned long long)suppressed);
+        suppressed = 0;
+      }
+      if (o.count && total >= o.count) break;
+    }
+  }
+  pipeline.finish();
+  if (eve) {
+    if (auto st = eve->close(); !st) {
+      std::fprintf(stderr, "sekisho watch: %s\n", st.error().message().c_str());
+      rc = kExitRuntime;
+    }
+  }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  if (!o.inventory.empty()) {
+    auto devices = output::sorted_devices(pipeline.devices().devices());
+    std::string doc = o.inventory == "json" ? output::inventory_json(devices)
+                                            : output::inventory_table(devices, o.inventory_out.empty() ? terminal_width() : 0);
+    if (o.inventory_out.empty()) {
+      std::fwrite(doc.data(), 1, doc.size(), stdout);
+      std::fflush(stdout);
+    } else {
+      FILE* f = std::fopen(o.inventory_out.c_str(), "w");
+      if (!f || std::fwrite(doc.data(), 1, doc.size(), f) != doc.size() || std::fclose(f) != 0) {
+        std::fprintf(stderr, "sekisho watch: %s: cannot write the inventory: %s\n", o.inventory_out.c_str(),
+                     std::strerror(errno));
+        rc = kExitRuntime;
+      }
+    }
+  }
+  if (o.stats) print_stats(pipeline, cap_stats, eve.get(), wall);
+  return rc;
+}
+
+}  // namespace sekisho::watch

@@ -55,6 +55,7 @@ struct DhcpInfo {
   std::string_view vendor_class;  // v4 opt 60; v6 opt 16 (first vendor-class-data)
   std::string_view client_id;     // v4 opt 61 raw bytes; v6 opt 1 (DUID) raw bytes
   std::string_view fqdn;          // v4 opt 81 / v6 opt 39 domain name, as text (flags dropped)
+  FixedText<255> fqdn_text;       // backing store for `fqdn` when it arrived in DNS wire format
   std::string_view mud_url;       // v4 opt 161 / v6 opt 112 (RFC 8520)
   uint8_t params[64];             // v4 opt 55 parameter request list, in order
   uint8_t param_count = 0;
@@ -80,6 +81,8 @@ struct DnsRecord {
   uint32_t ttl = 0;
   core::IpAddr addr;   // A / AAAA
   DnsName target;      // CNAME, PTR, NS target; SRV target
+  uint16_t srv_priority = 0;  // SRV
+  uint16_t srv_weight = 0;
   uint16_t srv_port = 0;
   FixedText<255> txt;  // TXT: strings joined by ';'
 };
@@ -120,6 +123,7 @@ struct HttpRequest {
   std::string_view version;  // "HTTP/1.1"
   std::string_view host;
   std::string_view user_agent;
+  bool head_complete = false;  // the blank line ending the head was seen
 };
 
 // ---- TLS ClientHello (RFC 8446) with JA3 and JA4 ---------------------------------------

@@ -1,1 +1,37 @@
-// placeholder
+#include "core/digest.h"
+
+#include <gtest/gtest.h>
+
+#include "core/hash.h"
+
+using namespace sekisho::core;
+
+TEST(Digest, KnownVectors) {
+  EXPECT_EQ(md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  uint8_t d[20];
+  sha1("abc", 3, d);
+  EXPECT_EQ(base64(d, 20), "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
+}
+
+TEST(Digest, Base64Padding) {
+  const uint8_t x[] = {'f', 'o', 'o', 'b', 'a', 'r'};
+  EXPECT_EQ(base64(x, 0), "");
+  EXPECT_EQ(base64(x, 1), "Zg==");
+  EXPECT_EQ(base64(x, 2), "Zm8=");
+  EXPECT_EQ(base64(x, 3), "Zm9v");
+  EXPECT_EQ(base64(x, 6), "Zm9vYmFy");
+}
+
+TEST(SipHash, KeyedAndStable) {
+  HashKey k{1, 2};
+  HashKey k2{3, 4};
+  EXPECT_EQ(siphash13(k, "hello", 5), siphash13(k, "hello", 5));
+  EXPECT_NE(siphash13(k, "hello", 5), siphash13(k2, "hello", 5));
+  EXPECT_NE(siphash13(k, "hello", 5), siphash13(k, "hellp", 5));
+  HashKey r1 = HashKey::random();
+  HashKey r2 = HashKey::random();
+  if (!std::getenv("SEKISHO_HASH_SEED")) {
+    EXPECT_FALSE(r1.k0 == r2.k0 && r1.k1 == r2.k1);
+  }
+}

@@ -1,0 +1,93 @@
+#!/bin/bash
+# make bench: sekisho watch against its peers on the same files, in the same run.
+#   1. throughput: a >= 10M-packet capture merged from the real IoT captures;
+#      sekisho (inventory and all events on) vs ndpiReader vs a bare libpcap loop
+#   2. memory: 1M concurrent flows, peak RSS
+#   3. flood: the real spoofed SYN flood replayed with many sources plus real devices
+# Results go to bench/out/results.md (copy them into docs/BENCHMARKS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+OUT=bench/out
+BIN=build/release
+RUNS=${RUNS:-3}
+PACKETS=${PACKETS:-10000000}
+FLOWS=${FLOWS:-1000000}
+mkdir -p "$OUT"
+command -v ndpiReader >/dev/null || { echo "bench: ndpiReader missing (apt-get install libndpi-bin)" >&2; exit 3; }
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 3; }
+
+BIG="$OUT/iot-merged.pcap"
+if [ ! -s "$BIG" ]; then
+  echo "building $BIG (>= $PACKETS packets) from $SHARED/data/pcap/iot-sentinel"
+  mapfile -t files < <(find "$SHARED/data/pcap/iot-sentinel" -name '*.pcap' | sort)
+  "$BIN/bench/make_bench_pcap" merge "$BIG" "$PACKETS" "${files[@]}"
+fi
+FLOWPCAP="$OUT/flows-$FLOWS.pcap"
+[ -s "$FLOWPCAP" ] || "$BIN/bench/make_bench_pcap" flows "$FLOWPCAP" "$FLOWS"
+FLOOD="$OUT/synflood-replay.pcap"
+if [ ! -s "$FLOOD" ]; then
+  mapfile -t devs < <(find "$SHARED/data/pcap/iot-sentinel" -name 'Setup-A-1-STA.pcap' -o -name 'Setup-C-1-STA.pcap' | sort)
+  "$BIN/bench/make_bench_pcap" flood "$FLOOD" 40 "$SHARED/data/pcap/ddos/pkt.TCP.synflood.spoofed.pcap" "${devs[@]}"
+fi
+
+# Warm the page cache so every tool reads from memory.
+cat "$BIG" "$FLOWPCAP" "$FLOOD" >/dev/null
+
+# median of RUNS wall-clock seconds; sets MED and RSS (KiB, max over runs)
+measure() {
+  local times=() rss=0 t m
+  for _ in $(seq "$RUNS"); do
+    $TIME -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/last.err" || { echo "bench: failed: $*" >&2; cat "$OUT/last.err" >&2; exit 3; }
+    read -r t m <"$OUT/time.txt"
+    times+=("$t")
+    [ "$m" -gt "$rss" ] && rss=$m
+  done
+  MED=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  RSS=$rss
+}
+
+NPKT=$("$BIN/bench/pcap_count" "$BIG" | awk '{print $1}')
+SIZE=$(du -m "$BIG" | awk '{print $1}')
+
+measure "$BIN/bench/pcap_count" "$BIG"; T_PCAP=$MED
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q; T_SK=$MED; RSS_SK=$RSS
+measure ndpiReader -i "$BIG" -q; T_NDPI=$MED
+EVENTS=$("$BIN/sekisho" watch -r "$BIG" --eve - -q | wc -l)
+
+measure "$BIN/sekisho" watch -r "$FLOWPCAP" --eve /dev/null --inventory json --inventory-out /dev/null -q --stats
+T_FLOWS=$MED; RSS_FLOWS=$RSS
+PEAK_FLOWS=$(grep "flows peak active" "$OUT/last.err" | awk '{print $4}')
+
+measure "$BIN/sekisho" watch -r "$FLOOD" --eve /dev/null --inventory json --inventory-out "$OUT/flood-inventory.json" -q --stats
+RSS_FLOOD=$RSS
+PEAK_FLOOD=$(grep "flows peak active" "$OUT/last.err" | awk '{print $4}')
+EVICTED_FLOOD=$(grep "flows evicted" "$OUT/last.err" | awk '{print $3}')
+NFLOOD=$("$BIN/bench/pcap_count" "$FLOOD" | awk '{print $1}')
+DEVS_EXPECTED=$(find "$SHARED/data/pcap/iot-sentinel" -name '_iotdevice-mac.txt' -exec cat {} \; -exec echo \; | tr 'A-F' 'a-f' | sort -u | grep -c .)
+DEVS_FOUND=0
+for m in $(find "$SHARED/data/pcap/iot-sentinel" -name '_iotdevice-mac.txt' -exec cat {} \; -exec echo \; | tr 'A-F' 'a-f' | sort -u); do
+  grep -q "\"mac\": \"$m\"" "$OUT/flood-inventory.json" && DEVS_FOUND=$((DEVS_FOUND + 1))
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
+
+{
+  echo "### $(date -u +%Y-%m-%d) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo
+  echo "Command: \`make bench\` (RUNS=$RUNS, median wall time, page cache warm)."
+  echo
+  echo "Throughput on \`iot-merged.pcap\`: $NPKT packets, $SIZE MiB, merged from the IoT Sentinel captures."
+  echo
+  echo "| tool | wall s | Mpackets/s | ratio |"
+  echo "|---|---:|---:|---:|"
+  echo "| libpcap read loop (\`bench/pcap_count\`) | $T_PCAP | $(pps "$T_PCAP") | sekisho / libpcap = **$(ratio "$T_SK" "$T_PCAP")x** (target <= 1.5) |"
+  echo "| **sekisho watch** (inventory + all events, $EVENTS events) | $T_SK | $(pps "$T_SK") | peak RSS $((RSS_SK / 1024)) MiB |"
+  echo "| ndpiReader -i (libndpi 4.2) | $T_NDPI | $(pps "$T_NDPI") | ndpiReader / sekisho = **$(ratio "$T_NDPI" "$T_SK")x** (target >= 3) |"
+  echo
+  echo "Memory: $FLOWS concurrent TCP flows (\`flows-$FLOWS.pcap\`): peak active $PEAK_FLOWS, peak RSS **$((RSS_FLOWS / 1024)) MiB** (target < 300), $T_FLOWS s."
+  echo
+  echo "Flood: \`pkt.TCP.synflood.spoofed.pcap\` replayed 40 times with new sources ($NFLOOD packets) with the 19 devices' captures interleaved, default flow cap: peak active flows $PEAK_FLOOD, evicted $EVICTED_FLOOD, peak RSS $((RSS_FLOOD / 1024)) MiB, devices in the inventory $DEVS_FOUND of $DEVS_EXPECTED."
+} | tee "$OUT/results.md"

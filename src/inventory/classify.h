@@ -1,0 +1,37 @@
+#pragma once
+// Best-effort device class from identity evidence. The rules are data
+// (data/fingerprints/device_classes.json): a field, a pattern, a class and a weight.
+// The class with the highest total weight wins; its matching rules are the evidence.
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "inventory/device.h"
+
+namespace sekisho::inventory {
+
+enum class MatchKind : uint8_t { kEquals, kContains, kPrefix, kSuffix };
+
+struct ClassRule {
+  std::string field;  // vendor hostname dns_name mdns_service mdns_name ssdp_server user_agent
+                      // dhcp_vendor_class http_host tls_sni
+  MatchKind kind = MatchKind::kContains;
+  std::string pattern;  // lower-case; matching is case-insensitive
+  DeviceClass cls = DeviceClass::kUnknown;
+  int weight = 1;
+};
+
+class Classifier {
+ public:
+  static core::Result<Classifier> load(const std::string& path);
+  static core::Result<Classifier> parse(const std::string& json_text, const std::string& name);
+
+  // Recomputes dev.cls, dev.class_score and dev.evidence. Returns true if the class changed.
+  bool classify(Device& dev) const;
+  size_t size() const { return rules_.size(); }
+
+ private:
+  std::vector<ClassRule> rules_;
+};
+
+}  // namespace sekisho::inventory

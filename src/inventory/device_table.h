@@ -1,0 +1,92 @@
+#pragma once
+// DeviceTable: the inventory. One Device per unicast Ethernet source address, bounded in
+// number; identity is learned from ARP, NDP, DHCP, DNS/mDNS, SSDP, HTTP, TLS and LLDP.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "core/hash.h"
+#include "decode/packet_view.h"
+#include "inventory/classify.h"
+#include "inventory/device.h"
+#include "inventory/oui.h"
+
+namespace sekisho::inventory {
+
+struct DeviceTableConfig {
+  size_t max_devices = 65536;
+};
+
+struct DeviceTableStats {
+  uint64_t devices = 0;
+  uint64_t dropped_new = 0;  // new MACs refused because the table was full
+};
+
+class DeviceTable {
+ public:
+  DeviceTable(const DeviceTableConfig& cfg, const OuiRegistry* oui, const Classifier* classifier,
+              core::HashKey key);
+
+  // Per packet: counters for both ends, identity from the packet's records.
+  // Returns the source device's id + 1 (0 if none).
+  uint32_t observe(const decode::PacketView& pv);
+
+  // A new flow: the initiator's device talks to `peer` on `port`; the responder serves it.
+  void on_new_flow(uint32_t init_dev1, uint32_t resp_dev1, const core::IpAddr& init_ip, const core::IpAddr& resp_ip,
+                   uint8_t proto, uint16_t resp_port);
+  // Device id + 1 for a MAC, 0 if unknown.
+  uint32_t find(const core::MacAddr& mac) const;
+
+  // Calls fn for each device that is new or changed since the last call, then clears marks.
+  template <typename Fn>
+  void drain_changes(Fn&& fn) {
+    for (uint32_t id : dirty_) {
+      Device& d = devices_[id];
+      fn(d);
+      d.is_new = false;
+      d.changed.clear();
+      queued_[id] = 0;
+    }
+    dirty_.clear();
+  }
+  bool has_changes() const { return !dirty_.empty(); }
+
+  const std::deque<Device>& devices() const { return devices_; }
+  const DeviceTableStats& stats() const { return stats_; }
+
+ private:
+  uint32_t lookup_or_create(const core::MacAddr& mac, core::TimeNs ts);
+  void mark(Device& d, const char* field);
+  void learn_address(Device& d, const core::IpAddr& ip, AddrSource src, core::TimeNs ts);
+  void learn_dhcp(const decode::PacketView& pv, Device& src);
+  void learn_dns(const decode::PacketView& pv, Device& src);
+  void learn_ssdp(const decode::PacketView& pv, Device& src);
+  void learn_http(const decode::PacketView& pv, Device& src);
+  void learn_tls(const decode::PacketView& pv, Device& src);
+  void learn_lldp(const decode::PacketView& pv, Device& src);
+  bool add_string(Device& d, std::vector<std::string>& set, std::string_view value, size_t cap, const char* field);
+  void set_hostname(Device& d, std::string_view name, const char* source, int rank);
+  void reclassify(Device& d);
+
+  struct MacHash {
+    core::HashKey key;
+    size_t operator()(uint64_t mac) const { return core::siphash13(key, &mac, sizeof mac); }
+  };
+
+  DeviceTableConfig cfg_;
+  const OuiRegistry* oui_;
+  const Classifier* classifier_;
+  std::deque<Device> devices_;  // stable references while growing
+  std::unordered_map<uint64_t, uint32_t, MacHash> by_mac_;
+  std::vector<uint32_t> dirty_;
+  std::vector<uint8_t> queued_;         // per device: in dirty_
+  std::vector<uint8_t> hostname_rank_;  // per device: rank of the hostname's source
+  std::vector<std::vector<core::IpAddr>> remote_seen_;
+  uint64_t cache_mac_ = ~0ULL;  // last source MAC looked up
+  uint32_t cache_id1_ = 0;
+  DeviceTableStats stats_;
+};
+
+}  // namespace sekisho::inventory

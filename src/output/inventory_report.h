@@ -1,0 +1,20 @@
+#pragma once
+// The inventory at the end of a run: one JSON document, or a table for people.
+#include <cstdio>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "inventory/device.h"
+
+namespace sekisho::output {
+
+// Devices sorted by first_seen, then MAC.
+std::vector<const inventory::Device*> sorted_devices(const std::deque<inventory::Device>& devices);
+
+// {"devices":[...]} pretty-printed with two-space indent.
+std::string inventory_json(const std::vector<const inventory::Device*>& devices);
+// Fixed-width table; `width` is the terminal width to fit (0 = no limit).
+std::string inventory_table(const std::vector<const inventory::Device*>& devices, size_t width);
+
+}  // namespace sekisho::output

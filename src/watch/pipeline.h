@@ -1,0 +1,57 @@
+#pragma once
+// The watch pipeline for one packet thread: capture -> decode -> flow -> inventory -> events.
+#include <cstdint>
+#include <memory>
+
+#include "capture/packet_source.h"
+#include "decode/decoder.h"
+#include "flow/flow_table.h"
+#include "inventory/classify.h"
+#include "inventory/device_table.h"
+#include "inventory/oui.h"
+#include "output/eve_writer.h"
+
+namespace sekisho::watch {
+
+struct PipelineConfig {
+  flow::FlowConfig flow;
+  inventory::DeviceTableConfig devices;
+};
+
+struct PipelineStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  core::TimeNs first_ts = 0;
+  core::TimeNs last_ts = 0;
+};
+
+class Pipeline {
+ public:
+  // `eve` may be null (no event output). The registries must outlive the pipeline.
+  Pipeline(const PipelineConfig& cfg, const inventory::OuiRegistry* oui, const inventory::Classifier* classifier,
+           output::EveWriter* eve);
+
+  void process(const capture::RawPacket& pkt);
+  // Advances time without a packet (live capture idle): expires flows.
+  void tick(core::TimeNs now);
+  // End of input: ends every flow and emits pending device events.
+  void finish();
+
+  const decode::DecoderStats& decoder_stats() const { return decoder_.stats(); }
+  const flow::FlowStats& flow_stats() const { return flows_.stats(); }
+  const inventory::DeviceTable& devices() const { return devices_; }
+  const PipelineStats& stats() const { return stats_; }
+  size_t flow_memory_bytes() const { return flows_.memory_bytes(); }
+
+ private:
+  void emit_device_changes();
+
+  output::EveWriter* eve_;
+  decode::Decoder decoder_;
+  decode::PacketView pv_;
+  inventory::DeviceTable devices_;
+  flow::FlowTable flows_;
+  PipelineStats stats_;
+};
+
+}  // namespace sekisho::watch
