@@ -14,8 +14,7 @@ struct LinkTypeDlt {
   int dlt;
 };
 constexpr LinkTypeDlt kLinkTypeDlt[] = {
-    {100, DLT_ATM_RFC1483}, {101, DLT_RAW},      {102, DLT_SLIP_BSDOS},
-    {103, DLT_PPP_BSDOS},   {106, DLT_ATM_CLIP},
+    {100, DLT_ATM_RFC1483}, {101, DLT_RAW}, {102, DLT_SLIP_BSDOS}, {103, DLT_PPP_BSDOS}, {106, DLT_ATM_CLIP},
 };
 
 // pcap_compile's "accept" returns the snapshot length; 0 would read as "reject".

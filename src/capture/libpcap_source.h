@@ -11,7 +11,6 @@
 namespace sekisho::capture {
 
 // `path` is "-" for standard input or any path fopen can read.
-core::Result<std::unique_ptr<PacketSource>> open_libpcap_stream(const std::string& path,
-                                                                 const SourceOptions& opts);
+core::Result<std::unique_ptr<PacketSource>> open_libpcap_stream(const std::string& path, const SourceOptions& opts);
 
 }  // namespace sekisho::capture

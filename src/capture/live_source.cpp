@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <climits>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -72,8 +73,7 @@ class LibpcapSource final : public PacketSource {
         // record like the file reader does and end.
         ++stats_.bad_records;
         if (on_error_) {
-          on_error_(core::make_error(core::ErrorCode::kFormat, name_ + ":record " + std::to_string(record_ + 1),
-                                     why));
+          on_error_(core::make_error(core::ErrorCode::kFormat, name_ + ":record " + std::to_string(record_ + 1), why));
         }
         return finish();
       }
@@ -124,12 +124,13 @@ core::Error activate_error(pcap_t* p, int rc, const std::string& iface) {
     case PCAP_ERROR_PERM_DENIED:
     case PCAP_ERROR_PROMISC_PERM_DENIED:
       return core::make_error(core::ErrorCode::kPermission, iface,
-                              detail + " (run as root or grant CAP_NET_RAW, e.g. "
-                                       "setcap cap_net_raw,cap_net_admin=eip <binary>)");
+                              detail +
+                                  " (run as root or grant CAP_NET_RAW, e.g. "
+                                  "setcap cap_net_raw,cap_net_admin=eip <binary>)");
     case PCAP_ERROR_NO_SUCH_DEVICE:
       return core::make_error(core::ErrorCode::kNotFound, iface, "no such interface: " + detail);
     case PCAP_ERROR_RFMON_NOTSUP:
-    case PCAP_ERROR_TSTAMP_TYPE_NOTSUP:
+    case PCAP_ERROR_TSTAMP_PRECISION_NOTSUP:
       return core::make_error(core::ErrorCode::kUnsupported, iface, detail);
     default:
       return core::make_error(core::ErrorCode::kIo, iface, detail);
@@ -177,8 +178,7 @@ core::Result<std::unique_ptr<PacketSource>> open_live(const std::string& iface, 
       std::make_unique<LibpcapSource>(std::move(handle), iface, /*live=*/true, opts, std::nullopt));
 }
 
-core::Result<std::unique_ptr<PacketSource>> open_libpcap_stream(const std::string& path,
-                                                                 const SourceOptions& opts) {
+core::Result<std::unique_ptr<PacketSource>> open_libpcap_stream(const std::string& path, const SourceOptions& opts) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   PcapHandle handle(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf));
   if (!handle) return core::make_error(core::ErrorCode::kFormat, path, errbuf);

@@ -6,62 +6,12 @@
 
 namespace sekisho::core {
 
-void JsonWriter::comma() {
-  if (need_comma_) out_ += ',';
-}
-
-JsonWriter& JsonWriter::begin_object() {
-  comma();
-  out_ += '{';
-  need_comma_ = false;
-  return *this;
-}
-JsonWriter& JsonWriter::end_object() {
-  out_ += '}';
-  need_comma_ = true;
-  return *this;
-}
-JsonWriter& JsonWriter::begin_array() {
-  comma();
-  out_ += '[';
-  need_comma_ = false;
-  return *this;
-}
-JsonWriter& JsonWriter::end_array() {
-  out_ += ']';
-  need_comma_ = true;
-  return *this;
-}
-JsonWriter& JsonWriter::key(std::string_view k) {
+JsonWriter& JsonWriter::key_long(std::string_view k) {
   comma();
   out_ += '"';
   out_ += k;
   out_ += "\":";
   need_comma_ = false;
-  return *this;
-}
-JsonWriter& JsonWriter::value(std::string_view s) {
-  comma();
-  out_ += '"';
-  escape_into(out_, s);
-  out_ += '"';
-  need_comma_ = true;
-  return *this;
-}
-JsonWriter& JsonWriter::value(uint64_t v) {
-  comma();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
-  need_comma_ = true;
-  return *this;
-}
-JsonWriter& JsonWriter::value(int64_t v) {
-  comma();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
-  need_comma_ = true;
   return *this;
 }
 JsonWriter& JsonWriter::value(bool v) {
@@ -112,7 +62,7 @@ size_t utf8_len(std::string_view s, size_t i) {
 }
 }  // namespace
 
-void JsonWriter::escape_into(std::string& out, std::string_view s) {
+void JsonWriter::escape_slow(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   size_t i = 0;
   while (i < s.size()) {

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstring>
+
 namespace sekisho::core {
 
 namespace {
@@ -87,11 +89,27 @@ bool IpAddr::is_unspecified() const {
   return true;
 }
 
+size_t IpAddr::format(char* out) const {
+  if (family == 4) {
+    // Hand-rolled: this runs for every flow event.
+    char* p = out;
+    for (int i = 0; i < 4; ++i) {
+      unsigned v = b[size_t(i)];
+      if (v >= 100) *p++ = char('0' + v / 100);
+      if (v >= 10) *p++ = char('0' + v / 10 % 10);
+      *p++ = char('0' + v % 10);
+      if (i < 3) *p++ = '.';
+    }
+    return size_t(p - out);
+  }
+  if (family == 6 && inet_ntop(AF_INET6, b.data(), out, INET6_ADDRSTRLEN)) return std::strlen(out);
+  out[0] = 0;
+  return 0;
+}
+
 std::string IpAddr::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
-  if (family == 4) inet_ntop(AF_INET, b.data(), buf, sizeof buf);
-  if (family == 6) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
-  return buf;
+  return std::string(buf, format(buf));
 }
 
 }  // namespace sekisho::core

@@ -78,6 +78,8 @@ struct IpAddr {
   bool is_multicast() const;
   bool is_unspecified() const;
   std::string to_string() const;
+  // Writes the text form into out (at least 46 bytes), returns its length.
+  size_t format(char* out) const;
 
   auto operator<=>(const IpAddr&) const = default;
 };

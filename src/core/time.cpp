@@ -66,10 +66,14 @@ std::string eve_time(TimeNs t) {
   return s;
 }
 
+void format_iso_time(TimeNs t, char* out) {
+  format_base(t, out);
+  out[26] = 'Z';
+}
+
 std::string iso_time(TimeNs t) {
   std::string s(27, '\0');
-  format_base(t, s.data());
-  s[26] = 'Z';
+  format_iso_time(t, s.data());
   return s;
 }
 

@@ -14,5 +14,7 @@ void format_eve_time(TimeNs t, char* out);
 std::string eve_time(TimeNs t);
 // RFC 3339 with microseconds and Z, for JSON documents: 2017-01-02T03:04:05.123456Z
 std::string iso_time(TimeNs t);
+// The same into out: 27 chars, no terminator.
+void format_iso_time(TimeNs t, char* out);
 
 }  // namespace sekisho::core

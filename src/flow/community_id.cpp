@@ -44,6 +44,12 @@ int icmp6_counterpart(uint16_t t) {
 
 std::string community_id_v1(const core::IpAddr& src, const core::IpAddr& dst, uint16_t sp, uint16_t dp,
                             uint8_t proto, uint16_t seed) {
+  char buf[32];
+  return std::string(buf, community_id_v1_into(src, dst, sp, dp, proto, buf, seed));
+}
+
+size_t community_id_v1_into(const core::IpAddr& src, const core::IpAddr& dst, uint16_t sp, uint16_t dp, uint8_t proto,
+                            char* out, uint16_t seed) {
   const size_t alen = src.size();
   bool one_way = false;
   if (proto == 1 || proto == 58) {
@@ -80,7 +86,9 @@ std::string community_id_v1(const core::IpAddr& src, const core::IpAddr& dst, ui
   }
   uint8_t digest[20];
   core::sha1(buf, n, digest);
-  return "1:" + core::base64(digest, sizeof digest);
+  out[0] = '1';
+  out[1] = ':';
+  return 2 + core::base64_into(digest, sizeof digest, out + 2);
 }
 
 }  // namespace sekisho::flow

@@ -1,6 +1,7 @@
 #pragma once
 // A bidirectional flow: both directions of a 5-tuple (plus VLAN) share one record.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "core/net.h"
@@ -36,11 +37,14 @@ enum class FlowClass : uint8_t {
 
 enum class EndReason : uint8_t { kTimeout, kEvicted, kShutdown };
 
+constexpr size_t kCommunityIdLen = 30;  // "1:" + base64 of a SHA-1
+
 struct Flow {
   FlowKey key;
   uint64_t flow_id = 0;       // unique in the run, EVE flow_id
   core::TimeNs first_ts = 0;
   core::TimeNs last_ts = 0;
+  core::TimeNs queued_ts = 0;  // last_ts when it was put at its list's tail
   uint64_t bytes[2] = {0, 0};  // [0] from the initiator (first packet's sender), [1] back
   uint32_t pkts[2] = {0, 0};
   uint32_t prev = 0, next = 0;  // LRU list links (indices + 1; 0 = none)
@@ -52,6 +56,10 @@ struct Flow {
   uint8_t in_use = 0;
   uint8_t mac_init[6] = {};      // Ethernet addresses of the first packet
   uint8_t mac_resp[6] = {};
+  // Community ID, computed by the first event that needs it and reused by the others
+  // (it depends only on the 5-tuple, the same in both directions).
+  bool has_community_id = false;
+  char community_id[kCommunityIdLen] = {};
 };
 
 // Direction of a packet relative to a flow: 0 = from the initiator.

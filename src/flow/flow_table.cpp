@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "core/bytes.h"
+
 namespace sekisho::flow {
 
 namespace {
@@ -11,6 +13,29 @@ uint32_t next_pow2(uint64_t v) {
   uint64_t p = 1024;
   while (p < v) p <<= 1;
   return uint32_t(p);
+}
+constexpr uint32_t kInitialSlots = 1024;
+
+// FlowKey is 40 bytes without padding: compare it as five words.
+static_assert(sizeof(FlowKey) == 40);
+// memcmp's sign for 4- or 16-byte addresses, as big-endian words.
+int compare_addr(const uint8_t* a, const uint8_t* b, size_t len) {
+  if (len == 4) {
+    uint32_t x = core::load_be32(a), y = core::load_be32(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  for (size_t i = 0; i < len; i += 8) {
+    uint64_t x = core::load_be64(a + i), y = core::load_be64(b + i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+bool same_key(const FlowKey& a, const FlowKey& b) {
+  uint64_t x[5], y[5];
+  std::memcpy(x, &a, sizeof x);
+  std::memcpy(y, &b, sizeof y);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 // flow_id: a counter spread over 51 bits (JSON-safe integer), stable across runs.
 uint64_t mix_id(uint64_t x) {
@@ -27,10 +52,12 @@ FlowTable::FlowTable(const FlowConfig& cfg, core::HashKey key, FlowEndFn on_end)
   if (cfg_.max_flows < 16) cfg_.max_flows = 16;
   if (cfg_.max_flows > (1u << 30)) cfg_.max_flows = 1u << 30;
   flows_ = static_cast<Flow*>(std::calloc(cfg_.max_flows, sizeof(Flow)));
-  uint32_t nslots = next_pow2(uint64_t{cfg_.max_flows} * 2);
+  const uint32_t max_slots = next_pow2(uint64_t{cfg_.max_flows} * 2);
+  const uint32_t nslots = max_slots < kInitialSlots ? max_slots : kInitialSlots;
   slots_ = static_cast<Slot*>(std::calloc(nslots, sizeof(Slot)));
   if (!flows_ || !slots_) throw std::bad_alloc();
   slot_mask_ = nslots - 1;
+  max_slot_mask_ = max_slots - 1;
   for (size_t i = 0; i < timeout_ns_.size(); ++i) timeout_ns_[i] = core::TimeNs(cfg_.timeout_s[i]) * core::kNsPerSec;
 }
 
@@ -66,12 +93,33 @@ uint32_t FlowTable::find_slot(const FlowKey& key, uint64_t h, bool& found) const
       found = false;
       return s;
     }
-    if (slot.hash == hash && flows_[slot.idx1 - 1].key == key) {
+    if (slot.hash == hash && same_key(flows_[slot.idx1 - 1].key, key)) {
       found = true;
       return s;
     }
     s = (s + 1) & slot_mask_;
   }
+}
+
+bool FlowTable::grow_index() {
+  // Rehash into twice the slots. Slot::hash keeps the low 32 hash bits, enough for any
+  // index size (at most 2^31 slots), so no key is hashed again.
+  const uint32_t old_n = slot_mask_ + 1;
+  const uint32_t n = old_n * 2;
+  auto* fresh = static_cast<Slot*>(std::calloc(n, sizeof(Slot)));
+  if (!fresh) return false;
+  const uint32_t mask = n - 1;
+  for (uint32_t i = 0; i < old_n; ++i) {
+    const Slot& o = slots_[i];
+    if (!o.idx1) continue;
+    uint32_t j = o.hash & mask;
+    while (fresh[j].idx1) j = (j + 1) & mask;
+    fresh[j] = o;
+  }
+  std::free(slots_);
+  slots_ = fresh;
+  slot_mask_ = mask;
+  return true;
 }
 
 void FlowTable::erase_slot(uint32_t s) {
@@ -118,6 +166,12 @@ void FlowTable::list_unlink(uint32_t idx) {
   f.prev = f.next = 0;
 }
 
+void FlowTable::requeue(uint32_t idx) {
+  list_unlink(idx);
+  flows_[idx].queued_ts = flows_[idx].last_ts;
+  list_push_back(idx);
+}
+
 uint32_t FlowTable::allocate() {
   if (free_head_) {
     uint32_t idx = free_head_ - 1;
@@ -127,6 +181,12 @@ uint32_t FlowTable::allocate() {
   if (used_ < cfg_.max_flows) return used_++;
   // Full: evict the oldest flow of the lowest class.
   for (size_t c = 0; c < lists_.size(); ++c) {
+    // Skip (requeue) a few recently active heads so the victim is close to the oldest.
+    for (int i = 0; i < 8 && lists_[c].head; ++i) {
+      Flow& h = flows_[lists_[c].head - 1];
+      if (h.last_ts <= h.queued_ts) break;
+      requeue(lists_[c].head - 1);
+    }
     if (lists_[c].head) {
       uint32_t victim = lists_[c].head - 1;
       ++stats_.evicted;
@@ -178,7 +238,7 @@ FlowTable::Update FlowTable::update(const decode::PacketView& pv) {
   // Canonical key: lower (ip, port) first.
   FlowKey key;
   const size_t alen = pv.src_ip.size();
-  int cmp = std::memcmp(pv.src_ip.b.data(), pv.dst_ip.b.data(), alen);
+  int cmp = compare_addr(pv.src_ip.b.data(), pv.dst_ip.b.data(), alen);
   bool src_is_lo = cmp < 0 || (cmp == 0 && pv.src_port <= pv.dst_port);
   const core::IpAddr& lo = src_is_lo ? pv.src_ip : pv.dst_ip;
   const core::IpAddr& hi = src_is_lo ? pv.dst_ip : pv.src_ip;
@@ -190,18 +250,45 @@ FlowTable::Update FlowTable::update(const decode::PacketView& pv) {
   key.proto = pv.ip_proto;
   key.family = pv.src_ip.family;
 
-  uint64_t h = hash_key(key);
-
   if (pv.ts > last_expire_ + core::kNsPerSec / 10) expire(pv.ts);
 
+  // Packets come in runs of one flow: check the last flow before hashing. A released
+  // flow has in_use 0; a reused record holds another key (or this one, and is the flow).
+  uint64_t h = 0;
   bool found = false;
-  uint32_t s = find_slot(key, h, found);
-  uint32_t idx;
-  if (found) {
-    idx = slots_[s].idx1 - 1;
+  uint32_t s = 0;
+  uint32_t idx = 0;
+  if (last_idx1_ && flows_[last_idx1_ - 1].in_use && same_key(flows_[last_idx1_ - 1].key, key)) {
+    idx = last_idx1_ - 1;
+    found = true;
   } else {
+    h = hash_key(key);
+    s = find_slot(key, h, found);
+    if (found) idx = slots_[s].idx1 - 1;
+  }
+  if (found) {
+    // Expiry runs lazily and may lag; a packet after the timeout still starts a new flow.
+    const Flow& old = flows_[idx];
+    if (old.last_ts + timeout_ns_[size_t(old.cls)] <= pv.ts) {
+      ++stats_.expired;
+      release(idx, EndReason::kTimeout);
+      found = false;
+    }
+  }
+  if (!found) {
+    if (h == 0) h = hash_key(key);  // the last-flow check matched a flow that had expired
     idx = allocate();
     if (idx == UINT32_MAX) return u;
+    // Keep the load at most one half: the new flow makes stats_.active + 1 entries. If the
+    // bigger index cannot be allocated, go on up to 3/4 and then refuse new flows (an
+    // index with no empty slot would make lookups loop).
+    const uint64_t slots = uint64_t{slot_mask_} + 1;
+    if (slot_mask_ < max_slot_mask_ && (stats_.active + 1) * 2 > slots && !grow_index() &&
+        (stats_.active + 1) * 4 > slots * 3) {
+      flows_[idx].next = free_head_;
+      free_head_ = idx + 1;
+      return u;
+    }
     // Eviction may have shifted slots: look up the insertion point again.
     s = find_slot(key, h, found);
     Flow& f = flows_[idx];
@@ -217,6 +304,8 @@ FlowTable::Update FlowTable::update(const decode::PacketView& pv) {
     }
     slots_[s].hash = uint32_t(h);
     slots_[s].idx1 = idx + 1;
+    f.last_ts = pv.ts;
+    f.queued_ts = pv.ts;
     classify(f);
     list_push_back(idx);
     ++stats_.created;
@@ -231,10 +320,20 @@ FlowTable::Update FlowTable::update(const decode::PacketView& pv) {
   f.tcp_flags[dir] |= pv.tcp_flags;
   if (pv.ts > f.last_ts) f.last_ts = pv.ts;
   if (f.app == 0 && pv.app != decode::AppKind::kNone) f.app = uint8_t(pv.app);
-  // Move to the tail of its (possibly new) class list: the lists stay ordered by activity.
-  list_unlink(idx);
+  // Lazy LRU: a flow moves to the tail only when its class changes. Flows touched since
+  // they were queued are requeued when they reach the head (see expire/evict), which keeps
+  // each list's head the oldest without touching neighbours on every packet.
+  FlowClass before = f.cls;
   classify(f);
-  list_push_back(idx);
+  if (f.cls != before) {
+    FlowClass now = f.cls;
+    f.cls = before;
+    list_unlink(idx);
+    f.cls = now;
+    f.queued_ts = f.last_ts;
+    list_push_back(idx);
+  }
+  last_idx1_ = idx + 1;
   u.flow = &f;
   u.dir = dir;
   return u;
@@ -246,9 +345,18 @@ void FlowTable::expire(core::TimeNs now) {
   for (size_t c = 0; c < lists_.size(); ++c) {
     while (lists_[c].head) {
       uint32_t idx = lists_[c].head - 1;
-      if (flows_[idx].last_ts + timeout_ns_[c] > now) break;
-      ++stats_.expired;
-      release(idx, EndReason::kTimeout);
+      Flow& f = flows_[idx];
+      if (f.last_ts + timeout_ns_[c] <= now) {
+        ++stats_.expired;
+        release(idx, EndReason::kTimeout);
+      } else if (f.last_ts > f.queued_ts) {
+        requeue(idx);  // active since queued: not the oldest after all
+      } else {
+        // Alive and untouched since queued. A requeued flow can sit behind a newer one,
+        // so a flow further back may already be idle too long: it is ended when it reaches
+        // the head (at most one timeout late), or at once by update() if a packet comes.
+        break;
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
 #pragma once
 // FlowTable: bounded, keyed-hash table of bidirectional flows.
-// - Memory is fixed by `max_flows`; storage is reserved up front and touched as used.
+// - Memory is bounded by `max_flows`; flow storage is reserved up front and touched as
+//   used, and the slot index grows with the live count (doubling at 50% load, up to two
+//   slots per flow), so a few thousand live flows probe a cache-sized index.
 // - The hash is SipHash with a per-process random key (hash flooding).
 // - When full, the oldest flow of the lowest class is evicted: half-open and one-way
 //   flows go first, so a spoofed SYN flood cannot push out real devices' flows.
@@ -55,15 +57,19 @@ class FlowTable {
 
   const FlowStats& stats() const { return stats_; }
   size_t memory_bytes() const;
+  // Slots in the index now (a power of two); for tests.
+  size_t slot_count() const { return size_t(slot_mask_) + 1; }
 
  private:
   uint64_t hash_key(const FlowKey& k) const;
   uint32_t find_slot(const FlowKey& key, uint64_t h, bool& found) const;
+  bool grow_index();
   uint32_t allocate();
   void release(uint32_t idx, EndReason why);
   void erase_slot(uint32_t slot);
   void list_push_back(uint32_t idx);
   void list_unlink(uint32_t idx);
+  void requeue(uint32_t idx);
   void classify(Flow& f);
 
   struct Slot {
@@ -80,8 +86,10 @@ class FlowTable {
   Flow* flows_ = nullptr;  // max_flows records, calloc'd (untouched pages cost nothing)
   Slot* slots_ = nullptr;
   uint32_t slot_mask_ = 0;
+  uint32_t max_slot_mask_ = 0;  // the index never grows past 2 * max_flows slots
   uint32_t used_ = 0;       // high-water mark in flows_
   uint32_t free_head_ = 0;  // free list through Flow::next (index + 1)
+  uint32_t last_idx1_ = 0;  // flow of the previous packet (index + 1), checked first
   std::array<List, size_t(FlowClass::kCount)> lists_{};
   std::array<core::TimeNs, size_t(FlowClass::kCount)> timeout_ns_{};
   core::TimeNs last_expire_ = 0;

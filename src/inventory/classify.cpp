@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,41 +17,50 @@ constexpr const char* kFields[] = {"vendor",     "hostname",   "dns_name",      
                                    "mdns_name",  "ssdp_server", "user_agent",       "dhcp_vendor_class",
                                    "http_host",  "tls_sni",    "upnp_location",     "lldp_system"};
 
+constexpr size_t kFieldCount = std::size(kFields);
+
+char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = lower_ascii(c);
   return out;
 }
 
-bool matches(const ClassRule& r, const std::string& value_lower) {
+bool matches(const ClassRule& r, std::string_view value_lower) {
   switch (r.kind) {
     case MatchKind::kEquals: return value_lower == r.pattern;
-    case MatchKind::kContains: return value_lower.find(r.pattern) != std::string::npos;
+    case MatchKind::kContains: return value_lower.find(r.pattern) != std::string_view::npos;
     case MatchKind::kPrefix: return value_lower.starts_with(r.pattern);
     case MatchKind::kSuffix: return value_lower.ends_with(r.pattern);
   }
   return false;
 }
 
-// The values of one field of a device.
-std::vector<std::string_view> values_of(const Device& d, const std::string& field) {
-  std::vector<std::string_view> v;
-  auto add_all = [&v](const std::vector<std::string>& xs) {
-    for (const auto& x : xs) v.push_back(x);
+// Calls fn(value) for each value of field `id` of a device, in order.
+template <typename Fn>
+void for_each_value(const Device& d, size_t id, Fn&& fn) {
+  auto all = [&fn](const std::vector<std::string>& xs) {
+    for (const auto& x : xs) fn(std::string_view(x));
   };
-  if (field == "vendor") v.push_back(d.vendor);
-  else if (field == "hostname") v.push_back(d.hostname);
-  else if (field == "dns_name") add_all(d.dns_names);
-  else if (field == "mdns_service") add_all(d.mdns_services);
-  else if (field == "mdns_name") add_all(d.mdns_names);
-  else if (field == "ssdp_server") add_all(d.ssdp_servers);
-  else if (field == "user_agent") add_all(d.user_agents);
-  else if (field == "dhcp_vendor_class") { v.push_back(d.dhcp.vendor_class); v.push_back(d.dhcp.v6_vendor_class); }
-  else if (field == "http_host") add_all(d.http_hosts);
-  else if (field == "tls_sni") add_all(d.tls_sni);
-  else if (field == "upnp_location") add_all(d.upnp_locations);
-  else if (field == "lldp_system") v.push_back(d.lldp_system);
-  return v;
+  switch (id) {
+    case 0: fn(std::string_view(d.vendor)); break;
+    case 1: fn(std::string_view(d.hostname)); break;
+    case 2: all(d.dns_names); break;
+    case 3: all(d.mdns_services); break;
+    case 4: all(d.mdns_names); break;
+    case 5: all(d.ssdp_servers); break;
+    case 6: all(d.user_agents); break;
+    case 7:
+      fn(std::string_view(d.dhcp.vendor_class));
+      fn(std::string_view(d.dhcp.v6_vendor_class));
+      break;
+    case 8: all(d.http_hosts); break;
+    case 9: all(d.tls_sni); break;
+    case 10: all(d.upnp_locations); break;
+    case 11: fn(std::string_view(d.lldp_system)); break;
+    default: break;
+  }
 }
 }  // namespace
 
@@ -112,8 +120,11 @@ core::Result<Classifier> Classifier::parse(const std::string& text, const std::s
     if (rule.cls == DeviceClass::kCount || rule.cls == DeviceClass::kUnknown)
       return core::make_error(core::ErrorCode::kFormat, where + ".class", "unknown class '" + cls + "'");
     if (!get_str("field", rule.field)) return core::make_error(core::ErrorCode::kFormat, where, "missing string field \"field\"");
-    if (std::find(std::begin(kFields), std::end(kFields), rule.field) == std::end(kFields))
+    const auto* fit = std::find(std::begin(kFields), std::end(kFields), rule.field);
+    if (fit == std::end(kFields))
       return core::make_error(core::ErrorCode::kFormat, where + ".field", "unknown field '" + rule.field + "'");
+    rule.field_id = uint8_t(fit - std::begin(kFields));
+    c.fields_used_ |= 1u << rule.field_id;
     int kinds = 0;
     std::string pat;
     if (get_str("equals", pat)) { rule.kind = MatchKind::kEquals; rule.pattern = lower(pat); ++kinds; }
@@ -134,14 +145,38 @@ core::Result<Classifier> Classifier::parse(const std::string& text, const std::s
 }
 
 bool Classifier::classify(Device& dev) const {
+  // Lower-case each field's values once per call (not once per rule): one text buffer,
+  // values as [begin, end) offsets, grouped by field.
+  std::string text;
+  std::vector<uint32_t> ends;
+  std::array<uint32_t, kFieldCount + 1> first{};  // field id -> first index in `ends`
+  for (size_t id = 0; id < kFieldCount; ++id) {
+    first[id] = uint32_t(ends.size());
+    if (!(fields_used_ & (1u << id))) continue;
+    for_each_value(dev, id, [&](std::string_view v) {
+      for (char c : v) text += lower_ascii(c);
+      ends.push_back(uint32_t(text.size()));
+    });
+  }
+  first[kFieldCount] = uint32_t(ends.size());
+
   std::array<int, size_t(DeviceClass::kCount)> score{};
   std::vector<Evidence> hits;
   for (const auto& r : rules_) {
-    for (std::string_view v : values_of(dev, r.field)) {
+    const uint32_t lo = first[r.field_id], hi = first[size_t(r.field_id) + 1];
+    uint32_t begin = lo ? ends[lo - 1] : 0;
+    for (uint32_t i = lo; i < hi; begin = ends[i], ++i) {
+      const std::string_view v(text.data() + begin, ends[i] - begin);
       if (v.empty()) continue;
-      if (matches(r, lower(v))) {
+      if (matches(r, v)) {
+        // The evidence keeps the value as the device reported it.
+        size_t k = i - lo;
+        std::string_view original;
+        for_each_value(dev, r.field_id, [&](std::string_view x) {
+          if (k-- == 0) original = x;
+        });
         score[size_t(r.cls)] += r.weight;
-        hits.push_back(Evidence{r.field, std::string(v), class_name(r.cls), r.weight});
+        hits.push_back(Evidence{r.field, std::string(original), class_name(r.cls), r.weight});
         break;  // one hit per rule
       }
     }

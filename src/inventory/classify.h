@@ -19,6 +19,7 @@ struct ClassRule {
   std::string pattern;  // lower-case; matching is case-insensitive
   DeviceClass cls = DeviceClass::kUnknown;
   int weight = 1;
+  uint8_t field_id = 0;  // index of `field` in the known fields (set by the loader)
 };
 
 class Classifier {
@@ -32,6 +33,7 @@ class Classifier {
 
  private:
   std::vector<ClassRule> rules_;
+  uint32_t fields_used_ = 0;  // bit per field id that some rule reads
 };
 
 }  // namespace sekisho::inventory

@@ -33,6 +33,22 @@ class DeviceTable {
   // Returns the source device's id + 1 (0 if none).
   uint32_t observe(const decode::PacketView& pv);
 
+  // Counters only, for a packet whose source and destination devices are already known
+  // (ids + 1; 0 = none).
+  void count(uint32_t src1, uint32_t dst1, const decode::PacketView& pv) {
+    if (src1) {
+      Device& d = devices_[src1 - 1];
+      d.pkts_out += 1;
+      d.bytes_out += pv.wirelen;
+      if (pv.ts > d.last_seen) d.last_seen = pv.ts;
+    }
+    if (dst1) {
+      Device& d = devices_[dst1 - 1];
+      d.pkts_in += 1;
+      d.bytes_in += pv.wirelen;
+    }
+  }
+
   // A new flow: the initiator's device talks to `peer` on `port`; the responder serves it.
   void on_new_flow(uint32_t init_dev1, uint32_t resp_dev1, const core::IpAddr& init_ip, const core::IpAddr& resp_ip,
                    uint8_t proto, uint16_t resp_port);

@@ -24,14 +24,16 @@ void ports_list(core::JsonWriter& w, const char* key, const std::vector<inventor
 }  // namespace
 
 void write_device(core::JsonWriter& w, const inventory::Device& d, bool full) {
+  char buf[48];  // MAC, address or time text, written just before use
   w.begin_object();
-  w.field("mac", d.mac.to_string());
+  d.mac.format(buf);
+  w.field("mac", std::string_view(buf, 17));
   w.field("vendor", d.vendor);
   w.field("randomized_mac", d.randomized);
   w.key("addresses").begin_array();
   for (const auto& a : d.addresses) {
     w.begin_object();
-    w.field("ip", a.ip.to_string());
+    w.field("ip", std::string_view(buf, a.ip.format(buf)));
     w.field("source", inventory::addr_source_name(a.source));
     w.end_object();
   }
@@ -76,8 +78,10 @@ void write_device(core::JsonWriter& w, const inventory::Device& d, bool full) {
     w.field("mud_url_source", d.mud_url_source);
   }
   if (!d.lldp_system.empty()) w.field("lldp_system_name", d.lldp_system);
-  w.field("first_seen", core::iso_time(d.first_seen));
-  w.field("last_seen", core::iso_time(d.last_seen));
+  core::format_iso_time(d.first_seen, buf);
+  w.field("first_seen", std::string_view(buf, 27));
+  core::format_iso_time(d.last_seen, buf);
+  w.field("last_seen", std::string_view(buf, 27));
   if (full) {
     w.key("traffic").begin_object();
     w.field("packets_out", d.pkts_out);
@@ -90,7 +94,7 @@ void write_device(core::JsonWriter& w, const inventory::Device& d, bool full) {
     w.key("peers").begin_array();
     for (const auto& p : d.peers) {
       w.begin_object();
-      w.field("ip", p.ip.to_string());
+      w.field("ip", std::string_view(buf, p.ip.format(buf)));
       w.field("flows", p.flows);
       w.end_object();
     }

@@ -1,6 +1,7 @@
 #include "output/eve_writer.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "core/json_writer.h"
@@ -91,7 +92,8 @@ core::Result<std::unique_ptr<EveWriter>> EveWriter::open(const std::string& path
 }
 
 EveWriter::EveWriter(FILE* out, bool owned, std::string path)
-    : out_(out), owned_(owned), path_(std::move(path)), cur_(std::make_unique<Batch>()) {
+    : out_(out), owned_(owned), path_(std::move(path)), cur_(std::make_unique<Batch>()),
+      parse_(std::make_unique<ParseScratch>()) {
   std::setvbuf(out_, nullptr, _IOFBF, 1 << 16);
   thread_ = std::thread([this] { writer_loop(); });
 }
@@ -99,7 +101,7 @@ EveWriter::EveWriter(FILE* out, bool owned, std::string path)
 EveWriter::~EveWriter() { (void)close(); }
 
 void EveWriter::maybe_submit() {
-  if (cur_->records.size() >= kBatchRecords || cur_->text.size() >= kBatchText) submit();
+  if (cur_->records.size() >= kBatchRecords || cur_->text.size() + cur_->payload.size() >= kBatchText) submit();
 }
 
 void EveWriter::submit() {
@@ -133,16 +135,24 @@ void EveWriter::writer_loop() {
     out.clear();
     size_t text_pos = 0;
     for (const Record& r : b->records) {
-      if (r.is_flow) {
-        format_flow(out, b->flows[r.index], r.why);
-      } else {
-        out.append(b->text, text_pos, r.index - text_pos);
-        text_pos = r.index;
+      switch (r.kind) {
+        case RecordKind::kFlow: format_flow(out, b->flows[r.index], r.why); break;
+        case RecordKind::kPacket: {
+          const PacketEvent& e = b->packets[r.index];
+          format_packet(out, e, reinterpret_cast<const uint8_t*>(b->payload.data()) + e.payload_off);
+          break;
+        }
+        case RecordKind::kText:
+          out.append(b->text, text_pos, r.index - text_pos);
+          text_pos = r.index;
+          break;
       }
     }
-    if (!out.empty() && (std::fwrite(out.data(), 1, out.size(), out_) != out.size() || std::fflush(out_) != 0)) {
+    if (!out.empty() && !write_failed_ &&
+        (std::fwrite(out.data(), 1, out.size(), out_) != out.size() || std::fflush(out_) != 0)) {
       std::lock_guard lk(mu_);
       write_failed_ = true;
+      write_errno_ = errno;
     }
     b->clear();
     std::lock_guard lk(mu_);
@@ -159,17 +169,24 @@ core::Status EveWriter::close() {
   }
   cv_.notify_all();
   thread_.join();
-  bool failed = write_failed_ || std::fflush(out_) != 0;
-  if (owned_ && std::fclose(out_) != 0) failed = true;
+  bool failed = write_failed_;
+  if (!failed && std::fflush(out_) != 0) {
+    failed = true;
+    write_errno_ = errno;
+  }
+  if (owned_ && std::fclose(out_) != 0 && !failed) {
+    failed = true;
+    write_errno_ = errno;
+  }
   if (failed) {
     ++stats_.write_errors;
-    return core::make_error(core::ErrorCode::kIo, path_, "writing events failed (disk full?)");
+    return core::make_error(core::ErrorCode::kIo, path_, std::string("writing events failed: ") + std::strerror(write_errno_));
   }
   return {};
 }
 
 void EveWriter::flow(const flow::Flow& f, flow::EndReason why) {
-  cur_->records.push_back(Record{true, why, uint32_t(cur_->flows.size())});
+  cur_->records.push_back(Record{RecordKind::kFlow, why, uint32_t(cur_->flows.size())});
   cur_->flows.push_back(f);
   ++stats_.events;
   maybe_submit();
@@ -196,18 +213,26 @@ void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReas
   if (f.key.vlan) {
     w.key("vlan").begin_array().value(uint32_t{f.key.vlan}).end_array();
   }
-  w.field("src_ip", src.to_string());
+  char ipbuf[48];
+  w.field("src_ip", std::string_view(ipbuf, src.format(ipbuf)));
   bool ports = f.key.proto == 6 || f.key.proto == 17 || f.key.proto == 132;
   if (ports) w.field("src_port", uint32_t{sp});
-  w.field("dest_ip", dst.to_string());
+  w.field("dest_ip", std::string_view(ipbuf, dst.format(ipbuf)));
   if (ports) w.field("dest_port", uint32_t{dp});
   char pbuf[4];
   w.field("proto", proto_name(f.key.proto, pbuf));
   if (f.app) w.field("app_proto", app_proto_name(f.app));
-  w.field("community_id", flow::community_id_v1(src, dst, sp, dp, f.key.proto));
+  char cid[32];
+  if (f.has_community_id)
+    w.field("community_id", std::string_view(f.community_id, sizeof f.community_id));
+  else
+    w.field("community_id", std::string_view(cid, flow::community_id_v1_into(src, dst, sp, dp, f.key.proto, cid)));
   w.key("ether").begin_object();
-  w.field("src_mac", core::MacAddr::from_bytes(f.mac_init).to_string());
-  w.field("dest_mac", core::MacAddr::from_bytes(f.mac_resp).to_string());
+  char mac[17];
+  core::MacAddr::from_bytes(f.mac_init).format(mac);
+  w.field("src_mac", std::string_view(mac, 17));
+  core::MacAddr::from_bytes(f.mac_resp).format(mac);
+  w.field("dest_mac", std::string_view(mac, 17));
   w.end_object();
   w.key("flow").begin_object();
   w.field("pkts_toserver", uint64_t{f.pkts[0]});
@@ -250,49 +275,132 @@ void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReas
   out += '\n';
 }
 
-void EveWriter::begin_packet_event(const decode::PacketView& pv, uint64_t flow_id, const char* type) {
-  line_.clear();
-  core::JsonWriter w(line_);
-  char ts[32];
-  core::format_eve_time(pv.ts, ts);
-  w.begin_object();
-  w.field("timestamp", std::string_view(ts, 31));
-  if (flow_id) w.field("flow_id", flow_id);
-  w.field("event_type", type);
-  if (pv.vlan_count) {
-    w.key("vlan").begin_array();
-    for (uint8_t i = 0; i < pv.vlan_count; ++i) w.value(uint32_t{pv.vlan[i]});
-    w.end_array();
-  }
-  w.field("src_ip", pv.src_ip.to_string());
-  w.field("src_port", uint32_t{pv.src_port});
-  w.field("dest_ip", pv.dst_ip.to_string());
-  w.field("dest_port", uint32_t{pv.dst_port});
-  char pbuf[4];
-  w.field("proto", proto_name(pv.ip_proto, pbuf));
-  w.field("community_id", flow::community_id_v1(pv.src_ip, pv.dst_ip, pv.src_port, pv.dst_port, pv.ip_proto));
-  if (pv.has_eth) {
-    w.key("ether").begin_object();
-    w.field("src_mac", pv.src_mac.to_string());
-    w.field("dest_mac", pv.dst_mac.to_string());
-    w.end_object();
-  }
-  // The caller continues the object: line_ ends inside it, ready for ",\"type\":{...}".
-}
+struct EveWriter::ParseScratch {
+  decode::DnsMessage dns;
+  decode::DhcpInfo dhcp;
+  decode::TlsClientHello tls;
+  decode::HttpRequest http;
+};
 
-void EveWriter::end_text_event() {
-  line_ += "}\n";
-  cur_->text += line_;
-  cur_->records.push_back(Record{false, flow::EndReason::kTimeout, uint32_t(cur_->text.size())});
+void EveWriter::packet(const decode::PacketView& pv, flow::Flow* f) {
+  switch (pv.app) {
+    case decode::AppKind::kDns:
+    case decode::AppKind::kMdns:
+    case decode::AppKind::kDhcp:
+    case decode::AppKind::kTls:
+    case decode::AppKind::kHttp: break;
+    default: return;
+  }
+  Batch& b = *cur_;
+  PacketEvent& e = b.packets.emplace_back();
+  e.ts = pv.ts;
+  e.flow_id = f ? f->flow_id : 0;
+  e.src_ip = pv.src_ip;
+  e.dst_ip = pv.dst_ip;
+  e.src_port = pv.src_port;
+  e.dst_port = pv.dst_port;
+  e.vlan[0] = pv.vlan[0];
+  e.vlan[1] = pv.vlan[1];
+  e.vlan_count = pv.vlan_count;
+  e.proto = pv.ip_proto;
+  e.app = pv.app;
+  e.dhcp_version = pv.app == decode::AppKind::kDhcp ? pv.dhcp->version : 0;
+  e.has_eth = pv.has_eth;
+  std::memcpy(e.src_mac, pv.src_mac.b.data(), 6);
+  std::memcpy(e.dst_mac, pv.dst_mac.b.data(), 6);
+  if (f) {
+    if (!f->has_community_id) {
+      flow::community_id_v1_into(pv.src_ip, pv.dst_ip, pv.src_port, pv.dst_port, pv.ip_proto, f->community_id);
+      f->has_community_id = true;
+    }
+    std::memcpy(e.community_id, f->community_id, sizeof e.community_id);
+  } else {
+    flow::community_id_v1_into(pv.src_ip, pv.dst_ip, pv.src_port, pv.dst_port, pv.ip_proto, e.community_id);
+  }
+  e.payload_off = uint32_t(b.payload.size());
+  e.payload_len = pv.payload_len;
+  b.payload.append(reinterpret_cast<const char*>(pv.payload), pv.payload_len);
+  b.records.push_back(Record{RecordKind::kPacket, flow::EndReason::kTimeout, uint32_t(b.packets.size() - 1)});
   ++stats_.events;
   maybe_submit();
 }
 
-void EveWriter::dns(const decode::PacketView& pv, uint64_t flow_id) {
-  const decode::DnsMessage& m = *pv.dns;
-  begin_packet_event(pv, flow_id, pv.app == decode::AppKind::kMdns ? "mdns" : "dns");
-  line_ += ",\"dns\":";
-  core::JsonWriter w(line_);
+// Runs on the writer thread: parses the payload again, as the packet thread's decoder did,
+// and formats the event. A parse that fails here cannot happen (same parser, same bytes);
+// such an event would be dropped rather than written half-formed.
+void EveWriter::format_packet(std::string& out, const PacketEvent& e, const uint8_t* payload) {
+  ParseScratch& ps = *parse_;
+  const char* type = nullptr;
+  decode::ParseStatus st = decode::ParseStatus::kNotMine;
+  switch (e.app) {
+    case decode::AppKind::kDns:
+    case decode::AppKind::kMdns:
+      st = decode::parse_dns(payload, e.payload_len, ps.dns);
+      type = e.app == decode::AppKind::kMdns ? "mdns" : "dns";
+      break;
+    case decode::AppKind::kDhcp:
+      st = e.dhcp_version == 4 ? decode::parse_dhcp4(payload, e.payload_len, ps.dhcp)
+                               : decode::parse_dhcp6(payload, e.payload_len, ps.dhcp);
+      type = "dhcp";
+      break;
+    case decode::AppKind::kTls:
+      st = decode::parse_tls_client_hello(payload, e.payload_len, ps.tls);
+      type = "tls";
+      break;
+    case decode::AppKind::kHttp:
+      st = decode::parse_http_request(payload, e.payload_len, ps.http);
+      type = "http";
+      break;
+    default: break;
+  }
+  if (st != decode::ParseStatus::kOk) return;
+
+  core::JsonWriter w(out);
+  char ts[32];
+  core::format_eve_time(e.ts, ts);
+  w.begin_object();
+  w.field("timestamp", std::string_view(ts, 31));
+  if (e.flow_id) w.field("flow_id", e.flow_id);
+  w.field("event_type", type);
+  if (e.vlan_count) {
+    w.key("vlan").begin_array();
+    for (uint8_t i = 0; i < e.vlan_count; ++i) w.value(uint32_t{e.vlan[i]});
+    w.end_array();
+  }
+  char ipbuf[48];
+  w.field("src_ip", std::string_view(ipbuf, e.src_ip.format(ipbuf)));
+  w.field("src_port", uint32_t{e.src_port});
+  w.field("dest_ip", std::string_view(ipbuf, e.dst_ip.format(ipbuf)));
+  w.field("dest_port", uint32_t{e.dst_port});
+  char pbuf[4];
+  w.field("proto", proto_name(e.proto, pbuf));
+  w.field("community_id", std::string_view(e.community_id, sizeof e.community_id));
+  if (e.has_eth) {
+    char mac[17];
+    w.key("ether").begin_object();
+    core::MacAddr::from_bytes(e.src_mac).format(mac);
+    w.field("src_mac", std::string_view(mac, 17));
+    core::MacAddr::from_bytes(e.dst_mac).format(mac);
+    w.field("dest_mac", std::string_view(mac, 17));
+    w.end_object();
+  }
+  // The object stays open for ",\"<type>\":{...}".
+  out += ",\"";
+  out += type == std::string_view("mdns") ? "dns" : type;
+  out += "\":";
+  switch (e.app) {
+    case decode::AppKind::kDns:
+    case decode::AppKind::kMdns: format_dns(out, ps.dns); break;
+    case decode::AppKind::kDhcp: format_dhcp(out, ps.dhcp); break;
+    case decode::AppKind::kTls: format_tls(out, ps.tls); break;
+    case decode::AppKind::kHttp: format_http(out, ps.http); break;
+    default: break;
+  }
+  out += "}\n";
+}
+
+void EveWriter::format_dns(std::string& out, const decode::DnsMessage& m) {
+  core::JsonWriter w(out);
   w.begin_object();
   w.field("version", 2);
   w.field("type", m.is_response ? "answer" : "query");
@@ -306,10 +414,13 @@ void EveWriter::dns(const decode::PacketView& pv, uint64_t flow_id) {
     w.field("rcode", rcode_name(m.rcode));
   }
   auto type_field = [&w](const char* key, uint16_t t) {
-    if (const char* n = dns_type_name(t))
+    if (const char* n = dns_type_name(t)) {
       w.field(key, n);
-    else
-      w.field(key, std::to_string(t));
+    } else {
+      char num[8];
+      auto r = std::to_chars(num, num + sizeof num, t);
+      w.field(key, std::string_view(num, size_t(r.ptr - num)));
+    }
   };
   if (m.question_count) {
     w.key("queries").begin_array();
@@ -333,7 +444,11 @@ void EveWriter::dns(const decode::PacketView& pv, uint64_t flow_id) {
       if (i >= m.answer_count) w.field("section", "additional");
       switch (r.type) {
         case 1:
-        case 28: w.field("rdata", r.addr.to_string()); break;
+        case 28: {
+          char ipbuf[48];
+          w.field("rdata", std::string_view(ipbuf, r.addr.format(ipbuf)));
+          break;
+        }
         case 2:
         case 5:
         case 12: w.field("rdata", r.target.view()); break;
@@ -349,25 +464,23 @@ void EveWriter::dns(const decode::PacketView& pv, uint64_t flow_id) {
     w.end_array();
   }
   w.end_object();
-  end_text_event();
 }
 
-void EveWriter::dhcp(const decode::PacketView& pv, uint64_t flow_id) {
-  const decode::DhcpInfo& h = *pv.dhcp;
-  begin_packet_event(pv, flow_id, "dhcp");
-  line_ += ",\"dhcp\":";
-  core::JsonWriter w(line_);
+void EveWriter::format_dhcp(std::string& out, const decode::DhcpInfo& h) {
+  core::JsonWriter w(out);
   w.begin_object();
   w.field("version", uint32_t{h.version});
   w.field("type", h.version == 4 ? (h.op == 2 ? "reply" : "request") : (h.msg_type == 2 || h.msg_type == 7 ? "reply" : "request"));
   w.field("id", h.xid);
   w.field("dhcp_type", dhcp_type_name(h.version, h.msg_type));
   if (h.version == 4) {
-    w.field("client_mac", h.chaddr.to_string());
-    if (!h.ciaddr.empty()) w.field("client_ip", h.ciaddr.to_string());
-    if (!h.yiaddr.empty() && !h.yiaddr.is_unspecified()) w.field("assigned_ip", h.yiaddr.to_string());
-    if (!h.requested_ip.empty()) w.field("requested_ip", h.requested_ip.to_string());
-    if (!h.server_id.empty()) w.field("dhcp_server_id", h.server_id.to_string());
+    char buf[48];
+    h.chaddr.format(buf);
+    w.field("client_mac", std::string_view(buf, 17));
+    if (!h.ciaddr.empty()) w.field("client_ip", std::string_view(buf, h.ciaddr.format(buf)));
+    if (!h.yiaddr.empty() && !h.yiaddr.is_unspecified()) w.field("assigned_ip", std::string_view(buf, h.yiaddr.format(buf)));
+    if (!h.requested_ip.empty()) w.field("requested_ip", std::string_view(buf, h.requested_ip.format(buf)));
+    if (!h.server_id.empty()) w.field("dhcp_server_id", std::string_view(buf, h.server_id.format(buf)));
   }
   if (!h.hostname.empty()) w.field("hostname", h.hostname);
   if (!h.fqdn.empty()) w.field("client_fqdn", h.fqdn);
@@ -384,14 +497,10 @@ void EveWriter::dhcp(const decode::PacketView& pv, uint64_t flow_id) {
     w.end_array();
   }
   w.end_object();
-  end_text_event();
 }
 
-void EveWriter::tls(const decode::PacketView& pv, uint64_t flow_id) {
-  const decode::TlsClientHello& t = *pv.tls;
-  begin_packet_event(pv, flow_id, "tls");
-  line_ += ",\"tls\":";
-  core::JsonWriter w(line_);
+void EveWriter::format_tls(std::string& out, const decode::TlsClientHello& t) {
+  core::JsonWriter w(out);
   w.begin_object();
   if (!t.sni.empty()) w.field("sni", t.sni);
   char ver[8];
@@ -406,14 +515,10 @@ void EveWriter::tls(const decode::PacketView& pv, uint64_t flow_id) {
   }
   if (t.ja4[0]) w.field("ja4", std::string_view(t.ja4));
   w.end_object();
-  end_text_event();
 }
 
-void EveWriter::http(const decode::PacketView& pv, uint64_t flow_id) {
-  const decode::HttpRequest& h = *pv.http;
-  begin_packet_event(pv, flow_id, "http");
-  line_ += ",\"http\":";
-  core::JsonWriter w(line_);
+void EveWriter::format_http(std::string& out, const decode::HttpRequest& h) {
+  core::JsonWriter w(out);
   w.begin_object();
   if (!h.host.empty()) w.field("hostname", h.host);
   w.field("url", h.uri);
@@ -421,12 +526,12 @@ void EveWriter::http(const decode::PacketView& pv, uint64_t flow_id) {
   w.field("http_method", h.method);
   if (!h.version.empty()) w.field("protocol", h.version);
   w.end_object();
-  end_text_event();
 }
 
 void EveWriter::device(const inventory::Device& d, core::TimeNs ts) {
-  line_.clear();
-  core::JsonWriter w(line_);
+  // Formatted here (a device is not cheap to copy), straight into the batch's text.
+  std::string& text = cur_->text;
+  core::JsonWriter w(text);
   char tbuf[32];
   core::format_eve_time(ts, tbuf);
   w.begin_object();
@@ -434,15 +539,17 @@ void EveWriter::device(const inventory::Device& d, core::TimeNs ts) {
   w.field("event_type", "device");
   w.key("device");
   write_device(w, d, false);
-  line_.pop_back();  // reopen the device object to add the event kind
+  text.pop_back();  // reopen the device object to add the event kind
   w.field("event", d.is_new ? "new" : "updated");
   if (!d.is_new) {
     w.key("changed").begin_array();
     for (const auto& c : d.changed) w.value(c);
     w.end_array();
   }
-  line_ += '}';
-  end_text_event();
+  text += "}}\n";
+  cur_->records.push_back(Record{RecordKind::kText, flow::EndReason::kTimeout, uint32_t(text.size())});
+  ++stats_.events;
+  maybe_submit();
 }
 
 }  // namespace sekisho::output

@@ -1,8 +1,10 @@
 #pragma once
 // EVE JSON lines (Suricata's event format): one object per line with timestamp,
 // event_type, flow_id, addresses, ports, proto and Community ID.
-// Formatting and writing run on one writer thread fed by a bounded queue of batches, so the
-// packet thread only copies flow records and short pre-formatted lines.
+// Formatting and writing run on one writer thread fed by a bounded queue of batches. The
+// packet thread only copies: flow records, and for packet events a small header plus the
+// application payload, which the writer thread parses again (the parsers are pure
+// functions of their bytes) and formats. Device events (rare) are formatted in place.
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -35,11 +37,10 @@ class EveWriter {
   EveWriter& operator=(const EveWriter&) = delete;
 
   void flow(const flow::Flow& f, flow::EndReason why);
-  // Packet events: `flow_id` 0 if the packet has no flow.
-  void dns(const decode::PacketView& pv, uint64_t flow_id);
-  void dhcp(const decode::PacketView& pv, uint64_t flow_id);
-  void tls(const decode::PacketView& pv, uint64_t flow_id);
-  void http(const decode::PacketView& pv, uint64_t flow_id);
+  // Packet event (dns, mdns, dhcp, tls, http) for a packet whose pv.app is one of those;
+  // others are ignored. `f` is the packet's flow or null; its Community ID is computed on
+  // the first event and kept in the flow.
+  void packet(const decode::PacketView& pv, flow::Flow* f);
   void device(const inventory::Device& d, core::TimeNs ts);
 
   // Hands the current batch to the writer thread (live capture: call when idle).
@@ -49,25 +50,50 @@ class EveWriter {
   const EveStats& stats() const { return stats_; }
 
  private:
+  enum class RecordKind : uint8_t { kFlow, kText, kPacket };
   struct Record {
-    bool is_flow;
+    RecordKind kind;
     flow::EndReason why;
-    uint32_t index;  // into Batch::flows, or the end offset in Batch::text
+    uint32_t index;  // into Batch::flows or Batch::packets, or the end offset in Batch::text
+  };
+  // What a packet event needs from the PacketView; the payload is in Batch::payload.
+  struct PacketEvent {
+    core::TimeNs ts;
+    uint64_t flow_id;
+    core::IpAddr src_ip, dst_ip;
+    uint32_t payload_off, payload_len;
+    uint16_t src_port, dst_port;
+    uint16_t vlan[2];
+    uint8_t vlan_count;
+    uint8_t proto;
+    decode::AppKind app;
+    uint8_t dhcp_version;
+    bool has_eth;
+    uint8_t src_mac[6], dst_mac[6];
+    char community_id[flow::kCommunityIdLen];
   };
   struct Batch {
     std::vector<flow::Flow> flows;
+    std::vector<PacketEvent> packets;
+    std::string payload;
     std::string text;
     std::vector<Record> records;
     void clear() {
       flows.clear();
+      packets.clear();
+      payload.clear();
       text.clear();
       records.clear();
     }
   };
+  struct ParseScratch;  // the writer thread's parser outputs
 
   EveWriter(FILE* out, bool owned, std::string path);
-  void begin_packet_event(const decode::PacketView& pv, uint64_t flow_id, const char* type);
-  void end_text_event();
+  void format_packet(std::string& out, const PacketEvent& e, const uint8_t* payload);
+  void format_dns(std::string& out, const decode::DnsMessage& m);
+  void format_dhcp(std::string& out, const decode::DhcpInfo& h);
+  void format_tls(std::string& out, const decode::TlsClientHello& t);
+  void format_http(std::string& out, const decode::HttpRequest& h);
   void maybe_submit();
   void submit();
   void writer_loop();
@@ -83,9 +109,10 @@ class EveWriter {
   std::vector<std::unique_ptr<Batch>> spare_;  // emptied batches for reuse
   bool closing_ = false;
   bool write_failed_ = false;
+  int write_errno_ = 0;
   std::thread thread_;
   EveStats stats_;
-  std::string line_;  // scratch for text events
+  std::unique_ptr<ParseScratch> parse_;  // used by the writer thread only
 };
 
 const char* proto_name(uint8_t proto, char* buf4);

@@ -19,6 +19,241 @@ std::vector<const inventory::Device*> sorted_devices(const std::deque<inventory:
   return out;
 }
 
+namespace {
+// Re-indents JsonWriter output exactly as nlohmann::json::parse(text).dump(2) would (keys
+// sorted, two-space indent, its string escaping), without building a DOM. Input it does
+// not expect (fractions, duplicate or escaped keys) makes it give up; the caller then
+// takes the nlohmann path, so the document is the same either way.
+class PrettyPrinter {
+ public:
+  PrettyPrinter(std::string_view in, std::string& out) : in_(in), out_(out) {}
+  bool run() {
+    size_t end = skip(0);
+    if (!ok_ || end != in_.size()) return false;
+    emit(0, 0);
+    return ok_;
+  }
+
+ private:
+  size_t skip_string(size_t p) {
+    for (++p; p < in_.size(); ++p) {
+      if (in_[p] == '\\') ++p;
+      else if (in_[p] == '"') return p + 1;
+    }
+    ok_ = false;
+    return in_.size();
+  }
+  // End of the value starting at p.
+  size_t skip(size_t p) {
+    if (!ok_ || p >= in_.size()) {
+      ok_ = false;
+      return in_.size();
+    }
+    switch (in_[p]) {
+      case '{':
+      case '[': {
+        const char close = in_[p] == '{' ? '}' : ']';
+        ++p;
+        if (p < in_.size() && in_[p] == close) return p + 1;
+        while (ok_) {
+          if (close == '}') {
+            if (p >= in_.size() || in_[p] != '"') break;
+            p = skip_string(p);
+            if (p >= in_.size() || in_[p] != ':') break;
+            ++p;
+          }
+          p = skip(p);
+          if (p < in_.size() && in_[p] == ',') {
+            ++p;
+            continue;
+          }
+          if (p < in_.size() && in_[p] == close) return p + 1;
+          break;
+        }
+        ok_ = false;
+        return in_.size();
+      }
+      case '"': return skip_string(p);
+      case 't': return p + 4;
+      case 'f': return p + 5;
+      case 'n': return p + 4;
+      default: {
+        size_t q = p;
+        if (in_[q] == '-') ++q;
+        while (q < in_.size() && in_[q] >= '0' && in_[q] <= '9') ++q;
+        if (q == p || (q < in_.size() && (in_[q] == '.' || in_[q] == 'e' || in_[q] == 'E'))) ok_ = false;
+        return q;
+      }
+    }
+  }
+  void indent(int level) { out_.append(size_t(level) * 2, ' '); }
+  void emit(size_t p, int level) {
+    if (!ok_) return;  // the result is discarded: stop before offsets go wrong
+    switch (in_[p]) {
+      case '{': {
+        struct Member {
+          std::string_view key;
+          size_t value;
+        };
+        std::vector<Member> members;
+        size_t q = p + 1;
+        while (ok_ && in_[q] != '}') {
+          size_t kend = skip_string(q);
+          std::string_view key = in_.substr(q + 1, kend - q - 2);
+          if (key.find('\\') != std::string_view::npos) ok_ = false;
+          members.push_back({key, kend + 1});
+          q = skip(kend + 1);
+          if (q < in_.size() && in_[q] == ',') ++q;
+        }
+        if (members.empty()) {
+          out_ += "{}";
+          return;
+        }
+        std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+        for (size_t i = 1; i < members.size(); ++i)
+          if (members[i].key == members[i - 1].key) ok_ = false;
+        if (!ok_) return;
+        out_ += "{\n";
+        for (size_t i = 0; i < members.size(); ++i) {
+          indent(level + 1);
+          out_ += '"';
+          out_ += members[i].key;
+          out_ += "\": ";
+          emit(members[i].value, level + 1);
+          out_ += i + 1 < members.size() ? ",\n" : "\n";
+        }
+        indent(level);
+        out_ += '}';
+        return;
+      }
+      case '[': {
+        if (in_[p + 1] == ']') {
+          out_ += "[]";
+          return;
+        }
+        out_ += "[\n";
+        size_t q = p + 1;
+        for (;;) {
+          indent(level + 1);
+          emit(q, level + 1);
+          q = skip(q);
+          if (!ok_ || in_[q] == ']') break;
+          ++q;
+          out_ += ",\n";
+        }
+        out_ += '\n';
+        indent(level);
+        out_ += ']';
+        return;
+      }
+      case '"': emit_string(p); return;
+      default: out_.append(in_.substr(p, skip(p) - p)); return;
+    }
+  }
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  unsigned read_u4(size_t p) {
+    unsigned v = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      int h = p + i < in_.size() ? hex(in_[p + i]) : -1;
+      if (h < 0) {
+        ok_ = false;
+        return 0;
+      }
+      v = v * 16 + unsigned(h);
+    }
+    return v;
+  }
+  void put_code_point(unsigned cp) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    switch (cp) {
+      case 0x08: out_ += "\\b"; return;
+      case 0x09: out_ += "\\t"; return;
+      case 0x0a: out_ += "\\n"; return;
+      case 0x0c: out_ += "\\f"; return;
+      case 0x0d: out_ += "\\r"; return;
+      case '"': out_ += "\\\""; return;
+      case '\\': out_ += "\\\\"; return;
+      default: break;
+    }
+    if (cp < 0x20) {
+      out_ += "\\u00";
+      out_ += kHex[cp >> 4];
+      out_ += kHex[cp & 15];
+    } else if (cp < 0x80) {
+      out_ += char(cp);
+    } else if (cp < 0x800) {
+      out_ += char(0xc0 | (cp >> 6));
+      out_ += char(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      out_ += char(0xe0 | (cp >> 12));
+      out_ += char(0x80 | ((cp >> 6) & 0x3f));
+      out_ += char(0x80 | (cp & 0x3f));
+    } else {
+      out_ += char(0xf0 | (cp >> 18));
+      out_ += char(0x80 | ((cp >> 12) & 0x3f));
+      out_ += char(0x80 | ((cp >> 6) & 0x3f));
+      out_ += char(0x80 | (cp & 0x3f));
+    }
+  }
+  void emit_string(size_t p) {
+    size_t end = skip_string(p) - 1;
+    out_ += '"';
+    for (size_t q = p + 1; q < end; ++q) {
+      char c = in_[q];
+      if (c != '\\') {
+        // Raw bytes: printable ASCII or valid UTF-8 (JsonWriter escapes everything else);
+        // a raw control byte cannot occur.
+        if (static_cast<unsigned char>(c) < 0x20) ok_ = false;
+        out_ += c;
+        continue;
+      }
+      char e = in_[++q];
+      switch (e) {
+        case '"': put_code_point('"'); break;
+        case '\\': put_code_point('\\'); break;
+        case '/': put_code_point('/'); break;
+        case 'b': put_code_point(0x08); break;
+        case 'f': put_code_point(0x0c); break;
+        case 'n': put_code_point(0x0a); break;
+        case 'r': put_code_point(0x0d); break;
+        case 't': put_code_point(0x09); break;
+        case 'u': {
+          unsigned cp = read_u4(q + 1);
+          q += 4;
+          if (cp >= 0xd800 && cp <= 0xdfff) {
+            // A surrogate pair, or give up (nlohmann rejects a lone surrogate).
+            if (cp > 0xdbff || q + 6 >= end || in_[q + 1] != '\\' || in_[q + 2] != 'u') {
+              ok_ = false;
+              break;
+            }
+            unsigned lo = read_u4(q + 3);
+            if (lo < 0xdc00 || lo > 0xdfff) {
+              ok_ = false;
+              break;
+            }
+            q += 6;
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          }
+          put_code_point(cp);
+          break;
+        }
+        default: ok_ = false; break;
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string_view in_;
+  std::string& out_;
+  bool ok_ = true;
+};
+}  // namespace
+
 std::string inventory_json(const std::vector<const inventory::Device*>& devices) {
   std::string compact;
   core::JsonWriter w(compact);
@@ -29,7 +264,16 @@ std::string inventory_json(const std::vector<const inventory::Device*>& devices)
   w.end_array();
   w.end_object();
   // Re-indent for people reading the file; the compact form is what events carry.
-  return nlohmann::json::parse(compact).dump(2) + "\n";
+  std::string doc = json_pretty(compact);
+  doc += '\n';
+  return doc;
+}
+
+std::string json_pretty(std::string_view compact) {
+  std::string pretty;
+  pretty.reserve(compact.size() * 2);
+  if (PrettyPrinter(compact, pretty).run()) return pretty;
+  return nlohmann::json::parse(compact).dump(2);
 }
 
 namespace {

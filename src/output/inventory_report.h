@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inventory/device.h"
@@ -14,6 +15,9 @@ std::vector<const inventory::Device*> sorted_devices(const std::deque<inventory:
 
 // {"devices":[...]} pretty-printed with two-space indent.
 std::string inventory_json(const std::vector<const inventory::Device*>& devices);
+// JsonWriter output re-indented: what nlohmann::json::parse(compact).dump(2) gives (sorted
+// keys, two-space indent), written directly.
+std::string json_pretty(std::string_view compact);
 // Fixed-width table; `width` is the terminal width to fit (0 = no limit).
 std::string inventory_table(const std::vector<const inventory::Device*>& devices, size_t width);
 

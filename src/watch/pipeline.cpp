@@ -17,25 +17,24 @@ void Pipeline::process(const capture::RawPacket& pkt) {
   if (pkt.ts > stats_.last_ts) stats_.last_ts = pkt.ts;
 
   decoder_.decode(pkt.data, pkt.caplen, pkt.wirelen, pkt.linktype, pkt.ts, pv_);
-  const uint32_t src_dev1 = devices_.observe(pv_);
   flow::FlowTable::Update u = flows_.update(pv_);
-  if (u.created) {
-    uint32_t dst_dev1 = pv_.has_eth ? devices_.find(pv_.dst_mac) : 0;
-    u.flow->device[0] = src_dev1;
-    u.flow->device[1] = dst_dev1;
-    devices_.on_new_flow(src_dev1, dst_dev1, pv_.src_ip, pv_.dst_ip, pv_.ip_proto, pv_.dst_port);
-  }
-  if (eve_ && pv_.app != decode::AppKind::kNone) {
-    const uint64_t fid = u.flow ? u.flow->flow_id : 0;
-    switch (pv_.app) {
-      case decode::AppKind::kDns:
-      case decode::AppKind::kMdns: eve_->dns(pv_, fid); break;
-      case decode::AppKind::kDhcp: eve_->dhcp(pv_, fid); break;
-      case decode::AppKind::kTls: eve_->tls(pv_, fid); break;
-      case decode::AppKind::kHttp: eve_->http(pv_, fid); break;
-      default: break;
+  flow::Flow* f = u.flow;
+  // Fast path: a packet of a known flow whose devices are known and that carries nothing
+  // identifying only moves counters. Everything else (a flow's first packet each way,
+  // application records, NDP, non-IP) takes the full inventory path.
+  if (f && !u.created && f->pkts[u.dir] > 1 && f->device[u.dir] && pv_.app == decode::AppKind::kNone && !pv_.has_ndp) {
+    devices_.count(f->device[u.dir], f->device[1 - u.dir], pv_);
+  } else {
+    const uint32_t src_dev1 = devices_.observe(pv_);
+    if (f) {
+      if (!f->device[u.dir]) f->device[u.dir] = src_dev1;
+      if (u.created) {
+        f->device[1] = pv_.has_eth ? devices_.find(pv_.dst_mac) : 0;
+        devices_.on_new_flow(src_dev1, f->device[1], pv_.src_ip, pv_.dst_ip, pv_.ip_proto, pv_.dst_port);
+      }
     }
   }
+  if (eve_ && pv_.app != decode::AppKind::kNone) eve_->packet(pv_, f);
   if (devices_.has_changes()) emit_device_changes();
 }
 

@@ -21,7 +21,7 @@ namespace {
 const fs::path kSentinel = fs::path(SEKISHO_SHARED_DATA) / "pcap/iot-sentinel";
 const fs::path kBaselines = fs::path(SEKISHO_SOURCE_DIR) / "tests/golden/baselines";
 
-struct Run {
+struct CmdResult {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -33,11 +33,11 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-Run run(const std::string& args, const std::string& env = "") {
+CmdResult run(const std::string& args, const std::string& env = "") {
   static int n = 0;
   fs::path err_file = fs::temp_directory_path() / ("sekisho_golden_err_" + std::to_string(getpid()) + "_" + std::to_string(n++));
   std::string cmd = env + " " + shell_quote(SEKISHO_BINARY) + " " + args + " 2>" + shell_quote(err_file);
-  Run r;
+  CmdResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[65536];
@@ -121,7 +121,7 @@ TEST_F(IotSentinel, EveryDeviceFoundWithIdentity) {
   for (const auto& dir : dirs) {
     std::string args = "watch --inventory json -q -r";
     for (const auto& f : pcaps_in(dir)) args += " " + shell_quote(f);
-    Run r = run(args);
+    CmdResult r = run(args);
     ASSERT_EQ(r.exit_code, 0) << dir << ": " << r.err;
     json inv = json::parse(r.out);
     const std::string mac = read_mac(dir);
@@ -151,7 +151,7 @@ TEST_F(IotSentinel, EveryDeviceFoundWithIdentity) {
 TEST_F(IotSentinel, EveEventsMatchBaseline) {
   for (const char* dev : {"Aria", "HueBridge", "WeMoSwitch", "EdimaxCam1"}) {
     fs::path f = kSentinel / dev / "Setup-A-1-STA.pcap";
-    Run r = run("watch --eve - -q -r " + shell_quote(f));
+    CmdResult r = run("watch --eve - -q -r " + shell_quote(f));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     size_t lines = 0;
     std::set<std::string> types;
@@ -175,8 +175,8 @@ TEST_F(IotSentinel, EveEventsMatchBaseline) {
 // Output does not depend on the per-process hash key.
 TEST_F(IotSentinel, DeterministicAcrossHashKeys) {
   fs::path f = kSentinel / "D-LinkCam" / "Setup-A-1-STA.pcap";
-  Run a = run("watch --eve - --inventory json -q -r " + shell_quote(f), "SEKISHO_HASH_SEED=1");
-  Run b = run("watch --eve - --inventory json -q -r " + shell_quote(f), "SEKISHO_HASH_SEED=99");
+  CmdResult a = run("watch --eve - --inventory json -q -r " + shell_quote(f), "SEKISHO_HASH_SEED=1");
+  CmdResult b = run("watch --eve - --inventory json -q -r " + shell_quote(f), "SEKISHO_HASH_SEED=99");
   ASSERT_EQ(a.exit_code, 0);
   EXPECT_EQ(a.out, b.out);
 }
@@ -189,7 +189,7 @@ TEST_F(IotSentinel, FlowCapHoldsUnderSynFlood) {
   std::string args = "watch --inventory json --stats -q --max-flows 2000 -r " + shell_quote(flood);
   for (const char* dev : {"HueBridge", "TP-LinkPlugHS100"})
     for (const auto& f : pcaps_in(kSentinel / dev)) args += " " + shell_quote(f);
-  Run r = run(args);
+  CmdResult r = run(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json inv = json::parse(r.out);
   EXPECT_NE(find_device(inv, read_mac(kSentinel / "HueBridge")), nullptr);
@@ -203,23 +203,23 @@ TEST_F(IotSentinel, FlowCapHoldsUnderSynFlood) {
 }
 
 TEST(WatchCli, ExitCodesAndMessages) {
-  Run help = run("watch --help");
+  CmdResult help = run("watch --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("Usage: sekisho watch"), std::string::npos);
   EXPECT_EQ(run("watch").exit_code, 2);
   EXPECT_EQ(run("watch --inventory xml -r x.pcap").exit_code, 2);
   EXPECT_EQ(run("watch --bogus").exit_code, 2);
   EXPECT_EQ(run("frobnicate").exit_code, 2);
-  Run missing = run("watch -r /nonexistent/file.pcap");
+  CmdResult missing = run("watch -r /nonexistent/file.pcap");
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("/nonexistent/file.pcap"), std::string::npos);
   fs::path junk = fs::temp_directory_path() / "sekisho_junk.pcap";
   std::ofstream(junk) << "this is not a capture file at all";
-  Run bad = run("watch -r " + shell_quote(junk));
+  CmdResult bad = run("watch -r " + shell_quote(junk));
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_NE(bad.err.find(junk.string()), std::string::npos);
   fs::remove(junk);
-  Run badbpf = run("watch --bpf 'port nonsense' -r " + shell_quote(kSentinel / "Aria/Setup-A-1-STA.pcap"));
+  CmdResult badbpf = run("watch --bpf 'port nonsense' -r " + shell_quote(kSentinel / "Aria/Setup-A-1-STA.pcap"));
   EXPECT_NE(badbpf.exit_code, 0);
   EXPECT_NE(badbpf.err.find("--bpf"), std::string::npos);
 }
@@ -244,7 +244,7 @@ TEST(WatchCli, DamagedCaptureIsReportedAndSurvived) {
   bytes.resize(bytes.size() - 7);  // and a truncated last record
   fs::path bad = fs::temp_directory_path() / "sekisho_damaged.pcap";
   std::ofstream(bad, std::ios::binary) << bytes;
-  Run r = run("watch --inventory json --stats -r " + shell_quote(bad));
+  CmdResult r = run("watch --inventory json --stats -r " + shell_quote(bad));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find(bad.string() + ":record 3"), std::string::npos) << r.err;
   json inv = json::parse(r.out);

@@ -5,6 +5,7 @@
 // packet is; names that need assembling (DNS compression) are copied into fixed buffers.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "core/net.h"
@@ -31,7 +32,7 @@ struct FixedText {
   void append(std::string_view s) {
     size_t room = N - len;
     size_t n = s.size() < room ? s.size() : room;
-    for (size_t i = 0; i < n; ++i) buf[len + i] = s[i];
+    if (n) std::memcpy(buf + len, s.data(), n);
     len = uint16_t(len + n);
     if (n < s.size()) truncated = true;
   }
@@ -135,6 +136,7 @@ struct TlsClientHello {
   std::string_view alpn_first;     // first ALPN protocol
   uint16_t cipher_count = 0;       // non-GREASE
   uint16_t extension_count = 0;    // non-GREASE
+  // JA3/JA4 are empty ("") unless the whole hello (all ciphers and extensions) was seen.
   char ja3[33] = {};               // MD5 hex of the JA3 string, NUL-terminated
   char ja4[37] = {};               // e.g. t13d1516h2_8daaf6152771_e5627efa2ab1, NUL-terminated
   FixedText<1024> ja3_string;      // the JA3 input string (may be truncated, see .truncated)

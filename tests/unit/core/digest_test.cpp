@@ -1,6 +1,9 @@
 #include "core/digest.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <cstring>
 
 #include "core/hash.h"
 
@@ -12,6 +15,24 @@ TEST(Digest, KnownVectors) {
   uint8_t d[20];
   sha1("abc", 3, d);
   EXPECT_EQ(base64(d, 20), "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
+}
+
+// sha1() reuses one context per thread: check it against the one-shot libcrypto call on
+// every length around the block and padding boundaries.
+TEST(Digest, Sha1MatchesLibcrypto) {
+  uint8_t buf[300];
+  for (size_t i = 0; i < sizeof buf; ++i) buf[i] = uint8_t(i * 131 + 7);
+  for (size_t len = 0; len <= sizeof buf; ++len) {
+    uint8_t mine[20], ref[20];
+    unsigned n = 0;
+    sha1(buf, len, mine);
+    EVP_Digest(buf, len, ref, &n, EVP_sha1(), nullptr);
+    ASSERT_EQ(n, 20u);
+    ASSERT_EQ(std::memcmp(mine, ref, 20), 0) << "length " << len;
+  }
+  uint8_t d[20];
+  sha1("", 0, d);
+  EXPECT_EQ(base64(d, 20), "2jmj7l5rSw0yVb/vlWAYkK/YBwk=");
 }
 
 TEST(Digest, Base64Padding) {

@@ -137,3 +137,64 @@ TEST(FlowTable, Ipv6AndVlanAreDistinctKeys) {
   EXPECT_FALSE(t.update(v6).created);
   EXPECT_EQ(t.stats().active, 3u);
 }
+
+TEST(FlowTable, IndexStartsSmallAndGrowsWithLiveFlows) {
+  flow::FlowConfig cfg;
+  cfg.max_flows = 1u << 20;
+  flow::FlowTable t(cfg, core::HashKey{5, 6}, nullptr);
+  EXPECT_EQ(t.slot_count(), 1024u);  // not 2M slots up front
+  const core::TimeNs now = kSec;
+  // 5000 live flows: the index doubles at 50% load, to 16384 slots, and every flow is
+  // still found after each rehash.
+  for (uint32_t i = 0; i < 5000; ++i) {
+    auto u = t.update(packet(0x0a000000 + i, 1000, 0x0a0000fe, 80, 6, decode::tcp::kSyn, now));
+    ASSERT_TRUE(u.flow);
+    ASSERT_TRUE(u.created) << i;
+    EXPECT_LE(t.stats().active * 2, t.slot_count());
+  }
+  EXPECT_EQ(t.slot_count(), 16384u);
+  for (uint32_t i = 0; i < 5000; ++i) {
+    // The other direction, so the last-flow shortcut never applies.
+    auto u = t.update(packet(0x0a0000fe, 80, 0x0a000000 + i, 1000, 6, decode::tcp::kAck, now));
+    ASSERT_TRUE(u.flow);
+    EXPECT_FALSE(u.created) << i;
+    EXPECT_EQ(u.dir, 1);
+  }
+  EXPECT_EQ(t.stats().created, 5000u);
+}
+
+TEST(FlowTable, IndexGrowthStopsAtTheConfiguredMaximum) {
+  flow::FlowConfig cfg;
+  cfg.max_flows = 1000;  // at most 2048 slots
+  std::vector<flow::EndReason> ended;
+  flow::FlowTable t(cfg, core::HashKey{7, 8}, [&](const flow::Flow&, flow::EndReason why) { ended.push_back(why); });
+  for (uint32_t i = 0; i < 3000; ++i) {
+    auto u = t.update(packet(0x0a000000 + i, 1000, 0x0a0000fe, 53, 17, 0, kSec + i));
+    ASSERT_TRUE(u.flow);
+    ASSERT_TRUE(u.created);
+  }
+  EXPECT_EQ(t.slot_count(), 2048u);
+  EXPECT_EQ(t.stats().active, 1000u);
+  EXPECT_EQ(t.stats().evicted, 2000u);
+  // The newest 1000 flows are the live ones.
+  for (uint32_t i = 2000; i < 3000; ++i) {
+    auto u = t.update(packet(0x0a0000fe, 53, 0x0a000000 + i, 1000, 17, 0, kSec + 3000));
+    EXPECT_FALSE(u.created) << i;
+  }
+}
+
+TEST(FlowTable, LastFlowShortcutSeesExpiryAndReuse) {
+  flow::FlowConfig cfg;
+  cfg.max_flows = 16;
+  flow::FlowTable t(cfg, core::HashKey{9, 10}, nullptr);
+  auto a = t.update(packet(0x0a000001, 1, 0x0a000002, 53, 17, 0, kSec));
+  auto a2 = t.update(packet(0x0a000001, 1, 0x0a000002, 53, 17, 0, 2 * kSec));
+  EXPECT_EQ(a.flow, a2.flow);
+  EXPECT_FALSE(a2.created);
+  const uint64_t id = a.flow->flow_id;
+  // Same key after the one-way UDP timeout (60 s): a new flow, not the cached record.
+  auto b = t.update(packet(0x0a000001, 1, 0x0a000002, 53, 17, 0, 100 * kSec));
+  EXPECT_TRUE(b.created);
+  EXPECT_NE(b.flow->flow_id, id);
+  EXPECT_EQ(t.stats().expired, 1u);
+}
