@@ -100,6 +100,8 @@ struct Device {
 
   // Change tracking for `device` events.
   bool is_new = true;
+  bool reported = false;          // a device event has been written
+  core::TimeNs last_reported = 0;
   std::vector<std::string> changed;  // fields changed since the last event
 };
 

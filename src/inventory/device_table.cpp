@@ -87,6 +87,7 @@ uint32_t DeviceTable::lookup_or_create(const core::MacAddr& mac, core::TimeNs ts
     by_mac_.emplace(key, id);
     ++stats_.devices;
     queued_.push_back(0);
+    ++new_pending_;
     mark(d, "new");
     reclassify(d);
     id1 = id + 1;

@@ -55,19 +55,30 @@ class DeviceTable {
   // Device id + 1 for a MAC, 0 if unknown.
   uint32_t find(const core::MacAddr& mac) const;
 
-  // Calls fn for each device that is new or changed since the last call, then clears marks.
+  // Calls fn for each device that is new, or changed and last reported at least `min_gap`
+  // before `now`; clears their marks. Changes of devices reported more recently stay queued
+  // and accumulate, so a chatty device yields one "updated" event per gap, not one per packet.
   template <typename Fn>
-  void drain_changes(Fn&& fn) {
+  void drain_changes(core::TimeNs now, core::TimeNs min_gap, Fn&& fn) {
+    size_t keep = 0;
     for (uint32_t id : dirty_) {
       Device& d = devices_[id];
+      if (!d.is_new && d.reported && now - d.last_reported < min_gap) {
+        dirty_[keep++] = id;
+        continue;
+      }
       fn(d);
       d.is_new = false;
+      d.reported = true;
+      d.last_reported = now;
       d.changed.clear();
       queued_[id] = 0;
     }
-    dirty_.clear();
+    dirty_.resize(keep);
+    new_pending_ = 0;
   }
   bool has_changes() const { return !dirty_.empty(); }
+  bool has_new() const { return new_pending_ != 0; }
 
   const std::deque<Device>& devices() const { return devices_; }
   const DeviceTableStats& stats() const { return stats_; }
@@ -97,6 +108,7 @@ class DeviceTable {
   std::deque<Device> devices_;  // stable references while growing
   std::unordered_map<uint64_t, uint32_t, MacHash> by_mac_;
   std::vector<uint32_t> dirty_;
+  uint32_t new_pending_ = 0;  // new devices in dirty_
   std::vector<uint8_t> queued_;         // per device: in dirty_
   std::vector<uint8_t> hostname_rank_;  // per device: rank of the hostname's source
   std::vector<std::vector<core::IpAddr>> remote_seen_;

@@ -35,21 +35,29 @@ void Pipeline::process(const capture::RawPacket& pkt) {
     }
   }
   if (eve_ && pv_.app != decode::AppKind::kNone) eve_->packet(pv_, f);
-  if (devices_.has_changes()) emit_device_changes();
+  // New devices are reported at once; updates at most once per kDeviceUpdateGap per device
+  // (checked once a second of packet time).
+  if (devices_.has_new() || (devices_.has_changes() && pv_.ts >= next_device_check_)) {
+    emit_device_changes(pv_.ts, kDeviceUpdateGap);
+    next_device_check_ = pv_.ts + core::kNsPerSec;
+  }
 }
 
-void Pipeline::emit_device_changes() {
-  const core::TimeNs ts = pv_.ts;
-  devices_.drain_changes([this, ts](const inventory::Device& d) {
-    if (eve_) eve_->device(d, ts);
+void Pipeline::emit_device_changes(core::TimeNs now, core::TimeNs min_gap) {
+  devices_.drain_changes(now, min_gap, [this, now](const inventory::Device& d) {
+    if (eve_) eve_->device(d, now);
   });
 }
 
-void Pipeline::tick(core::TimeNs now) { flows_.expire(now); }
+void Pipeline::tick(core::TimeNs now) {
+  flows_.expire(now);
+  if (devices_.has_changes()) emit_device_changes(now, kDeviceUpdateGap);
+}
 
 void Pipeline::finish() {
   flows_.flush();
-  if (devices_.has_changes()) emit_device_changes();
+  // The last word on every device: pending updates go out whatever their age.
+  if (devices_.has_changes()) emit_device_changes(stats_.last_ts, 0);
 }
 
 }  // namespace sekisho::watch

@@ -44,7 +44,11 @@ class Pipeline {
   size_t flow_memory_bytes() const { return flows_.memory_bytes(); }
 
  private:
-  void emit_device_changes();
+  void emit_device_changes(core::TimeNs now, core::TimeNs min_gap);
+
+  // Least time between two `updated` events of one device.
+  static constexpr core::TimeNs kDeviceUpdateGap = 30 * core::kNsPerSec;
+  core::TimeNs next_device_check_ = 0;
 
   output::EveWriter* eve_;
   decode::Decoder decoder_;

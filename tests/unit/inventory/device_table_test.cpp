@@ -24,7 +24,7 @@ PacketView ip_packet(core::MacAddr src, core::MacAddr dst, const char* sip, cons
 
 std::vector<std::string> drain(inventory::DeviceTable& t) {
   std::vector<std::string> out;
-  t.drain_changes([&](const inventory::Device& d) {
+  t.drain_changes(0, 0, [&](const inventory::Device& d) {
     std::string s = d.mac.to_string() + (d.is_new ? " new" : " updated");
     for (const auto& c : d.changed) s += " " + c;
     out.push_back(s);
@@ -134,4 +134,29 @@ TEST(DeviceTable, BoundedDevices) {
   }
   EXPECT_EQ(t.devices().size(), 4u);
   EXPECT_EQ(t.stats().dropped_new, 6u);
+}
+
+TEST(DeviceTable, UpdatesAreCoalescedPerGap) {
+  inventory::DeviceTable t({}, nullptr, nullptr, core::HashKey{1, 2});
+  const core::TimeNs s = core::kNsPerSec;
+  int events = 0;
+  std::vector<std::string> last_changed;
+  auto drain_at = [&](core::TimeNs now) {
+    t.drain_changes(now, 30 * s, [&](const inventory::Device& d) {
+      ++events;
+      last_changed = d.changed;
+    });
+  };
+  t.observe(ip_packet(kCam, kGw, "192.168.0.20", "52.1.2.3", 1 * s));
+  drain_at(1 * s);
+  EXPECT_EQ(events, 1);  // new: at once
+  t.observe(ip_packet(kCam, kGw, "192.168.0.21", "52.1.2.3", 2 * s));
+  drain_at(2 * s);
+  EXPECT_EQ(events, 1);  // updated 1 s after the last report: held back
+  EXPECT_TRUE(t.has_changes());
+  t.observe(ip_packet(kCam, kGw, "192.168.0.22", "52.1.2.3", 20 * s));
+  drain_at(31 * s);
+  EXPECT_EQ(events, 2);  // one event carrying both changes
+  EXPECT_EQ(last_changed, std::vector<std::string>{"addresses"});
+  EXPECT_FALSE(t.has_changes());
 }
