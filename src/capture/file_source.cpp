@@ -51,9 +51,11 @@ constexpr uint32_t kMaxPlausibleWire = 262144;
 // a flood capture) chains up easily under looser rules.
 constexpr TimeNs kResyncWindow = 86400 * core::kNsPerSec;
 constexpr TimeNs kChainStep = 3600 * core::kNsPerSec;
-// Reading is bound by memory latency, not work: fetching a few records ahead of the
-// reader measured ~25% faster than leaving it to the hardware prefetcher.
-constexpr size_t kPrefetchAhead = 512;
+// Reading is bound by memory latency, not work: the next record's place is known only once
+// this one's length is read. Prefetching every line up to 2 KiB ahead of the reader took a
+// read-only pass over 10M records from 0.88 s to 0.57 s (one line 512 bytes ahead, as
+// before: 0.88 s; 4 and 8 KiB: slightly slower than 2).
+constexpr size_t kPrefetchAhead = 2048;
 // An adversarial pcapng file could declare interfaces without end.
 constexpr size_t kMaxInterfaces = 65536;
 
@@ -156,6 +158,13 @@ class FileSourceBase : public PacketSource {
       next_release_ = pos_ + kReleaseEvery;
     }
   }
+  // Every cache line up to kPrefetchAhead past the reader, each once: the reader chases a
+  // chain of record lengths, so each header it has to wait for costs a memory round trip.
+  void prefetch_ahead() {
+    const size_t want = size_ - pos_ > kPrefetchAhead ? pos_ + kPrefetchAhead : size_;
+    if (prefetched_ < pos_) prefetched_ = pos_;  // first call, or after a resync
+    for (; prefetched_ < want; prefetched_ += 64) __builtin_prefetch(base_ + prefetched_);
+  }
   static constexpr size_t kReleaseEvery = size_t{64} << 20;
   static constexpr size_t kKeepBehind = size_t{1} << 20;
 
@@ -163,6 +172,7 @@ class FileSourceBase : public PacketSource {
   size_t size_;
   size_t pos_ = 0;
   size_t next_release_ = kReleaseEvery;
+  size_t prefetched_ = 0;  // lines before this offset have been prefetched
   std::string name_;
   ErrorSink on_error_;
   uint32_t max_record_;
@@ -214,7 +224,7 @@ class PcapSource final : public FileSourceBase {
         return ReadStatus::kEnd;
       }
       const uint8_t* h = base_ + pos_;
-      if (left > kPrefetchAhead) __builtin_prefetch(h + kPrefetchAhead);
+      prefetch_ahead();
       const uint32_t frac = load32<kSwap>(h + 4);
       const uint32_t caplen = load32<kSwap>(h + 8);
       const uint32_t wirelen = load32<kSwap>(h + 12);
@@ -551,7 +561,7 @@ class PcapngSource final : public FileSourceBase {
       const size_t left = size_ - pos_;
       if (left == 0) return Outcome::kEnd;
       const uint8_t* b = base_ + pos_;
-      if (left > kPrefetchAhead) __builtin_prefetch(b + kPrefetchAhead);
+      prefetch_ahead();
       if (left < 12) {
         ++stats_.bad_records;
         report(record_ + 1, "block truncated: " + std::to_string(left) +

@@ -1,6 +1,7 @@
 #include "core/time.h"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace sekisho::core {
@@ -58,6 +59,25 @@ void format_eve_time(TimeNs t, char* out) {
   out[28] = '0';
   out[29] = '0';
   out[30] = '0';
+}
+
+void EveTimeFormatter::format(TimeNs t, char* out) {
+  static_assert(kSlots == 2, "victim_ is the other slot than the last one used");
+  int64_t secs = t >= 0 ? t / kNsPerSec : (t - kNsPerSec + 1) / kNsPerSec;
+  for (uint8_t i = 0; i < kSlots; ++i) {
+    if (slots_[i].sec == secs) {
+      std::memcpy(out, slots_[i].head, sizeof slots_[i].head);
+      put(out + 20, unsigned((t - secs * kNsPerSec) / 1000), 6);
+      std::memcpy(out + 26, "+0000", 5);
+      victim_ = uint8_t(1 - i);
+      return;
+    }
+  }
+  format_eve_time(t, out);
+  Slot& s = slots_[victim_];
+  std::memcpy(s.head, out, sizeof s.head);
+  s.sec = secs;
+  victim_ = uint8_t(1 - victim_);
 }
 
 std::string eve_time(TimeNs t) {

@@ -230,8 +230,8 @@ void Decoder::ipv4(const uint8_t* p, uint32_t n, PacketView& pv) {
     set_malformed(pv, Malformed::kTruncatedIpv4);
     return;
   }
-  pv.src_ip = core::IpAddr::v4(p + 12);
-  pv.dst_ip = core::IpAddr::v4(p + 16);
+  pv.src_ip.set_v4(p + 12);
+  pv.dst_ip.set_v4(p + 16);
   pv.ip_proto = p[9];
   pv.ttl = p[8];
   pv.ip_len = total;
@@ -417,6 +417,17 @@ void Decoder::icmpv6_ndp(const uint8_t* p, uint32_t n, PacketView& pv) {
   }
 }
 
+namespace {
+// The packet thread copies out only what the inventory reads (DeviceTable::learn_dns): the
+// questions of unicast queries and every record of mDNS responses. The EVE writer parses
+// the payload again in full. The status, and so the bad_dns count, is the same at any depth.
+DnsDepth dns_depth(AppKind kind, const uint8_t* p, size_t n) {
+  const bool response = n > 2 && (p[2] & 0x80) != 0;
+  if (kind == AppKind::kMdns) return response ? DnsDepth::kFull : DnsDepth::kValidate;
+  return response ? DnsDepth::kValidate : DnsDepth::kQuestions;
+}
+}  // namespace
+
 void Decoder::application_udp(PacketView& pv) {
   auto kind = AppKind(udp_app_[pv.dst_port]);
   if (kind == AppKind::kNone) kind = AppKind(udp_app_[pv.src_port]);
@@ -435,7 +446,7 @@ void Decoder::application_udp(PacketView& pv) {
       break;
     case AppKind::kDns:
     case AppKind::kMdns:
-      st = parse_dns(pv.payload, pv.payload_len, s.dns);
+      st = parse_dns(pv.payload, pv.payload_len, s.dns, dns_depth(kind, pv.payload, pv.payload_len));
       pv.dns = &s.dns;
       bad = Malformed::kBadDns;
       break;

@@ -101,6 +101,8 @@ struct PacketView {
   // application (points into the Decoder's scratch; valid when `app` says so)
   AppKind app = AppKind::kNone;
   const DhcpInfo* dhcp = nullptr;
+  // Parsed only as deep as the inventory reads (see dns_depth in decoder.cpp): questions
+  // of unicast queries, all records of mDNS responses; otherwise the header only.
   const DnsMessage* dns = nullptr;
   const SsdpInfo* ssdp = nullptr;
   const HttpRequest* http = nullptr;

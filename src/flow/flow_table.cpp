@@ -1,5 +1,7 @@
 #include "flow/flow_table.h"
 
+#include <bit>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -29,6 +31,21 @@ int compare_addr(const uint8_t* a, const uint8_t* b, size_t len) {
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
+}
+
+// An address into a zeroed 16-byte key field as two 8-byte stores (IPv4: 4 bytes and zeros).
+void put_addr(uint8_t* dst, const uint8_t* src, size_t alen) {
+  uint64_t w[2];
+  if (alen == 4) {
+    uint32_t v;
+    std::memcpy(&v, src, 4);
+    w[0] = std::endian::native == std::endian::little ? uint64_t{v} : uint64_t{v} << 32;
+    w[1] = 0;
+  } else {
+    std::memcpy(w, src, 16);
+  }
+  std::memcpy(dst, &w[0], 8);
+  std::memcpy(dst + 8, &w[1], 8);
 }
 
 bool same_key(const FlowKey& a, const FlowKey& b) {
@@ -71,17 +88,18 @@ size_t FlowTable::memory_bytes() const {
 }
 
 uint64_t FlowTable::hash_key(const FlowKey& k) const {
-  // Hash only the bytes in use: 15 for IPv4, 39 for IPv6.
-  uint8_t buf[40];
-  const size_t alen = k.family == 4 ? 4 : 16;
-  std::memcpy(buf, k.lo_ip.data(), alen);
-  std::memcpy(buf + alen, k.hi_ip.data(), alen);
-  size_t n = alen * 2;
-  std::memcpy(buf + n, &k.lo_port, 2);
-  std::memcpy(buf + n + 2, &k.hi_port, 2);
-  std::memcpy(buf + n + 4, &k.vlan, 2);
-  buf[n + 6] = k.proto;
-  return core::siphash13(key_, buf, n + 7);
+  // The key as words: two for IPv4 (both addresses, then ports, VLAN, proto, family), all
+  // five for IPv6. Only slot positions depend on the hash, never the output.
+  uint64_t w[5];
+  std::memcpy(w, &k, sizeof w);
+  if (k.family == 4) {
+    const uint64_t v4[2] = {(w[0] & 0xffffffffu) | (w[2] << 32), w[4]};  // addresses as stored
+    static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+    if constexpr (std::endian::native == std::endian::little) return core::siphash13(key_, v4, sizeof v4);
+    const uint64_t v4be[2] = {(w[0] >> 32) | (w[2] & 0xffffffff00000000u), w[4]};
+    return core::siphash13(key_, v4be, sizeof v4be);
+  }
+  return core::siphash13(key_, w, sizeof w);
 }
 
 uint32_t FlowTable::find_slot(const FlowKey& key, uint64_t h, bool& found) const {
@@ -242,13 +260,20 @@ FlowTable::Update FlowTable::update(const decode::PacketView& pv) {
   bool src_is_lo = cmp < 0 || (cmp == 0 && pv.src_port <= pv.dst_port);
   const core::IpAddr& lo = src_is_lo ? pv.src_ip : pv.dst_ip;
   const core::IpAddr& hi = src_is_lo ? pv.dst_ip : pv.src_ip;
-  std::memcpy(key.lo_ip.data(), lo.b.data(), alen);
-  std::memcpy(key.hi_ip.data(), hi.b.data(), alen);
-  key.lo_port = src_is_lo ? pv.src_port : pv.dst_port;
-  key.hi_port = src_is_lo ? pv.dst_port : pv.src_port;
-  key.vlan = pv.vlan[0];
-  key.proto = pv.ip_proto;
-  key.family = pv.src_ip.family;
+  // Written in 8-byte words, the width same_key and hash_key read them back in right away:
+  // a key assembled from 2- and 4-byte stores stalled every lookup on store forwarding.
+  put_addr(key.lo_ip.data(), lo.b.data(), alen);
+  put_addr(key.hi_ip.data(), hi.b.data(), alen);
+  struct Tail {
+    uint16_t lo_port, hi_port, vlan;
+    uint8_t proto, family;
+  };
+  static_assert(sizeof(Tail) == 8 && offsetof(FlowKey, lo_port) == 32);
+  const Tail tail{src_is_lo ? pv.src_port : pv.dst_port, src_is_lo ? pv.dst_port : pv.src_port, pv.vlan[0],
+                  pv.ip_proto, pv.src_ip.family};
+  uint64_t tail_word;
+  std::memcpy(&tail_word, &tail, 8);
+  std::memcpy(&key.lo_port, &tail_word, 8);
 
   if (pv.ts > last_expire_ + core::kNsPerSec / 10) expire(pv.ts);
 

@@ -204,7 +204,7 @@ void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReas
   std::memcpy(dst.b.data(), dip, dst.size());
 
   char ts[32];
-  core::format_eve_time(f.first_ts, ts);
+  times_.format(f.first_ts, ts);
   core::JsonWriter w(out);
   w.begin_object();
   w.field("timestamp", std::string_view(ts, 31));
@@ -241,7 +241,7 @@ void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReas
   w.field("bytes_toclient", f.bytes[1]);
   w.field("start", std::string_view(ts, 31));
   char te[32];
-  core::format_eve_time(f.last_ts, te);
+  times_.format(f.last_ts, te);
   w.field("end", std::string_view(te, 31));
   w.field("age", int64_t((f.last_ts - f.first_ts) / core::kNsPerSec));
   const char* state = "new";
@@ -357,7 +357,7 @@ void EveWriter::format_packet(std::string& out, const PacketEvent& e, const uint
 
   core::JsonWriter w(out);
   char ts[32];
-  core::format_eve_time(e.ts, ts);
+  times_.format(e.ts, ts);
   w.begin_object();
   w.field("timestamp", std::string_view(ts, 31));
   if (e.flow_id) w.field("flow_id", e.flow_id);
@@ -503,8 +503,9 @@ void EveWriter::format_tls(std::string& out, const decode::TlsClientHello& t) {
   core::JsonWriter w(out);
   w.begin_object();
   if (!t.sni.empty()) w.field("sni", t.sni);
-  char ver[8];
-  std::snprintf(ver, sizeof ver, "%04x", t.max_version);
+  static constexpr char kHex[] = "0123456789abcdef";
+  char ver[5] = {kHex[t.max_version >> 12], kHex[(t.max_version >> 8) & 15], kHex[(t.max_version >> 4) & 15],
+                 kHex[t.max_version & 15], 0};
   w.field("version", t.max_version == 0x0304 ? "TLS 1.3" : t.max_version == 0x0303 ? "TLS 1.2" : t.max_version == 0x0302 ? "TLS 1.1" : t.max_version == 0x0301 ? "TLS 1.0" : ver);
   if (!t.alpn_first.empty()) w.key("client_alpns").begin_array().value(t.alpn_first).end_array();
   if (t.ja3[0]) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/time.h"
 #include "decode/packet_view.h"
 #include "flow/flow.h"
 #include "inventory/device.h"
@@ -113,6 +114,7 @@ class EveWriter {
   std::thread thread_;
   EveStats stats_;
   std::unique_ptr<ParseScratch> parse_;  // used by the writer thread only
+  core::EveTimeFormatter times_;         // used by the writer thread only
 };
 
 const char* proto_name(uint8_t proto, char* buf4);

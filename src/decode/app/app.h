@@ -159,7 +159,13 @@ struct LldpInfo {
 // after the EtherType). They never read outside [p, p+n) and never allocate.
 ParseStatus parse_dhcp4(const uint8_t* p, size_t n, DhcpInfo& out);
 ParseStatus parse_dhcp6(const uint8_t* p, size_t n, DhcpInfo& out);
-ParseStatus parse_dns(const uint8_t* p, size_t n, DnsMessage& out);
+// How much of a DNS message to copy out. The status (kOk / kMalformed) is the same at every
+// depth: whatever kFull would reject is still checked (every question's name and the first
+// record when there is no question), only the copying of names and rdata is skipped.
+// kValidate fills the header only (question_count = record_count = 0); kQuestions adds the
+// questions; kFull also the records.
+enum class DnsDepth : uint8_t { kValidate, kQuestions, kFull };
+ParseStatus parse_dns(const uint8_t* p, size_t n, DnsMessage& out, DnsDepth depth = DnsDepth::kFull);
 ParseStatus parse_ssdp(const uint8_t* p, size_t n, SsdpInfo& out);
 ParseStatus parse_http_request(const uint8_t* p, size_t n, HttpRequest& out);
 ParseStatus parse_tls_client_hello(const uint8_t* p, size_t n, TlsClientHello& out);

@@ -2,6 +2,8 @@
 // services in mDNS (PTR/SRV/TXT) and reveal their cloud endpoints in ordinary queries.
 #include "decode/app/app.h"
 
+#include <cstring>
+
 #include "core/bytes.h"
 
 namespace sekisho::decode {
@@ -13,6 +15,23 @@ constexpr size_t kMaxWireName = 255;  // RFC 1035 2.3.4, counting length octets 
 constexpr int kMaxJumps = 32;         // pointers per name; each must also go strictly back
 constexpr uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypePtr = 12, kTypeTxt = 16,
                    kTypeAaaa = 28, kTypeSrv = 33, kTypeOpt = 41;
+
+// Appends '.' (unless first) and a label of `len` bytes at src, of which `avail` may be
+// read. Within kMaxWireName the text always fits (at most 253 chars), so no truncation
+// check; labels are copied in 16-byte blocks where both sides have room (names are short
+// and a memcpy call per label showed up in the profile).
+void append_label(DnsName& out, const uint8_t* src, size_t len, size_t avail) {
+  static_assert(sizeof(out.buf) >= kMaxWireName);
+  size_t at = out.len;
+  if (at) out.buf[at++] = '.';
+  const size_t blocks = (len + 15) & ~size_t{15};
+  if (blocks <= avail && at + blocks <= sizeof(out.buf)) {
+    for (size_t i = 0; i < blocks; i += 16) std::memcpy(out.buf + at + i, src + i, 16);
+  } else {
+    std::memcpy(out.buf + at, src, len);
+  }
+  out.len = uint16_t(at + len);
+}
 
 // Reads the (possibly compressed) name at msg[off] into `out` (may be null to only skip).
 // On success `next` is the offset just past the name's in-place bytes. Returns false on a
@@ -54,10 +73,7 @@ bool read_name(const uint8_t* msg, size_t n, size_t off, DnsName* out, size_t& n
       if (out) out->truncated = true;
       if (jumped) return true;
     }
-    if (out && !over) {
-      if (out->len) out->push('.');
-      out->append({reinterpret_cast<const char*>(msg + pos + 1), len});
-    }
+    if (out && !over) append_label(*out, msg + pos + 1, len, n - pos - 1);
     pos += size_t{len} + 1;
   }
 }
@@ -119,7 +135,7 @@ void decode_rdata(const uint8_t* msg, size_t rd, uint16_t rdlen, DnsRecord& rr) 
 
 }  // namespace
 
-ParseStatus parse_dns(const uint8_t* p, size_t n, DnsMessage& out) {
+ParseStatus parse_dns(const uint8_t* p, size_t n, DnsMessage& out, DnsDepth depth) {
   out.id = out.flags = 0;
   out.is_response = false;
   out.opcode = out.rcode = 0;
@@ -141,7 +157,7 @@ ParseStatus parse_dns(const uint8_t* p, size_t n, DnsMessage& out) {
   size_t pos = kHeader;
   for (uint32_t i = 0; i < out.qdcount; ++i) {
     DnsName* name = nullptr;
-    if (out.question_count < DnsMessage::kMaxQuestions)
+    if (depth != DnsDepth::kValidate && out.question_count < DnsMessage::kMaxQuestions)
       name = &out.questions[out.question_count].name;
     size_t next = 0;
     if (!read_name(p, n, pos, name, next) || n - next < 4) return ParseStatus::kMalformed;
@@ -154,6 +170,13 @@ ParseStatus parse_dns(const uint8_t* p, size_t n, DnsMessage& out) {
   }
 
   uint32_t total = uint32_t{out.ancount} + out.nscount + out.arcount;
+  if (depth != DnsDepth::kFull) {
+    // Only what decides the status: with no question, the first record must parse.
+    if (out.qdcount != 0 || total == 0) return ParseStatus::kOk;
+    size_t next = 0;
+    if (!read_name(p, n, pos, nullptr, next) || n - next < 10) return ParseStatus::kMalformed;
+    return core::load_be16(p + next + 8) > n - (next + 10) ? ParseStatus::kMalformed : ParseStatus::kOk;
+  }
   for (uint32_t i = 0; i < total; ++i) {
     if (out.record_count == DnsMessage::kMaxRecords) {
       out.more_records = true;

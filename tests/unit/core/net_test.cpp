@@ -1,6 +1,10 @@
 #include "core/net.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
 
 using sekisho::core::IpAddr;
 using sekisho::core::MacAddr;
@@ -44,4 +48,47 @@ TEST(IpAddr, ParseAndScope) {
   EXPECT_TRUE(IpAddr::parse("0.0.0.0")->is_unspecified());
   EXPECT_FALSE(IpAddr::parse("300.1.1.1"));
   EXPECT_EQ(IpAddr::v4(0xc0a80001u).to_string(), "192.168.0.1");
+}
+
+// IPv6 text is hand-formatted; it must be what inet_ntop writes.
+TEST(IpAddr, V6FormatMatchesInetNtop) {
+  std::vector<std::array<uint8_t, 16>> cases;
+  auto words = [&](std::initializer_list<unsigned> w) {
+    std::array<uint8_t, 16> a{};
+    size_t i = 0;
+    for (unsigned v : w) {
+      a[i++] = uint8_t(v >> 8);
+      a[i++] = uint8_t(v);
+    }
+    cases.push_back(a);
+  };
+  words({0, 0, 0, 0, 0, 0, 0, 0});
+  words({0, 0, 0, 0, 0, 0, 0, 1});
+  words({1, 0, 0, 0, 0, 0, 0, 0});
+  words({0xfe80, 0, 0, 0, 0x1234, 0xabcd, 0, 1});
+  words({0xff02, 0, 0, 0, 0, 0, 0, 0xfb});
+  words({0, 0, 0, 0, 0, 0xffff, 0xc0a8, 0x0101});  // ::ffff:192.168.1.1
+  words({0, 0, 0, 0, 0, 0, 0xc0a8, 0x0101});       // ::192.168.1.1
+  words({0, 0, 0, 0, 0, 0xfffe, 0xc0a8, 0x0101});
+  words({1, 0, 0, 2, 0, 0, 0, 3});
+  words({1, 0, 0, 2, 0, 0, 3, 4});
+  words({1, 0, 2, 0, 3, 0, 4, 0});
+  words({0x2001, 0xdb8, 0, 0, 1, 0, 0, 1});
+  uint64_t x = 88172645463325252ull;
+  for (int k = 0; k < 20000; ++k) {
+    std::array<uint8_t, 16> a{};
+    for (auto& byte : a) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      byte = (x % 3 == 0) ? uint8_t(x >> 32) : 0;  // plenty of zero runs
+    }
+    cases.push_back(a);
+  }
+  for (const auto& a : cases) {
+    IpAddr ip = IpAddr::v6(a.data());
+    char want[INET6_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET6, a.data(), want, sizeof want), nullptr);
+    char got[48];
+    size_t n = ip.format(got);
+    EXPECT_EQ(std::string(got, n), std::string(want));
+  }
 }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "app_test_util.h"
 #include "decode/app/app.h"
 
@@ -313,4 +315,42 @@ TEST(Dns, ReuseResetsCounts) {
 }
 
 }  // namespace
+// The decoder parses only as deep as the inventory reads; the status must not depend on
+// the depth, on every prefix and on byte flips of real messages and of a record-only one.
+TEST(Dns, DepthNeverChangesTheStatus) {
+  std::vector<Bytes> inputs;
+  for (const char* sample : {"huebridge-mdns-response.bin", "dlinkcam-mdns-response.bin"}) inputs.push_back(test::read_sample(sample));
+  Builder answers_only = header(0x8400, 0, 1);
+  answers_only.name("hub.local");
+  rr(answers_only, 1, 1, 120, 4).u32(0xc0a80001);
+  inputs.push_back(answers_only.b);
+  Builder query = header(0x0100, 2, 0);
+  query.name("a.example.com").u16(1).u16(1).name("b.example.com").u16(28).u16(1);
+  inputs.push_back(query.b);
+  DnsMessage full, part;
+  auto check = [&](const uint8_t* p, size_t n) {
+    ParseStatus want = parse_dns(p, n, full);
+    for (DnsDepth d : {DnsDepth::kValidate, DnsDepth::kQuestions}) {
+      ASSERT_EQ(parse_dns(p, n, part, d), want) << n;
+      EXPECT_EQ(part.record_count, 0);
+      if (want == ParseStatus::kOk && d == DnsDepth::kQuestions) {
+        ASSERT_EQ(part.question_count, full.question_count);
+        for (size_t i = 0; i < full.question_count; ++i)
+          EXPECT_EQ(part.questions[i].name.view(), full.questions[i].name.view());
+      }
+    }
+  };
+  uint32_t seed = 12345;
+  for (Bytes msg : inputs) {
+    ASSERT_FALSE(msg.empty());
+    test::for_each_prefix(msg, check);
+    for (int k = 0; k < 2000; ++k) {
+      Bytes m = msg;
+      seed = seed * 1664525u + 1013904223u;
+      m[(seed >> 8) % m.size()] = uint8_t(seed >> 24);
+      check(m.data(), m.size());
+    }
+  }
+}
+
 }  // namespace sekisho::decode
