@@ -121,7 +121,7 @@ void EveWriter::submit() {
 }
 
 void EveWriter::writer_loop() {
-  std::string out;
+  core::JsonBuf out;
   for (;;) {
     std::unique_ptr<Batch> b;
     {
@@ -143,7 +143,7 @@ void EveWriter::writer_loop() {
           break;
         }
         case RecordKind::kText:
-          out.append(b->text, text_pos, r.index - text_pos);
+          out.append(b->text.data() + text_pos, r.index - text_pos);
           text_pos = r.index;
           break;
       }
@@ -192,7 +192,7 @@ void EveWriter::flow(const flow::Flow& f, flow::EndReason why) {
   maybe_submit();
 }
 
-void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReason why) {
+void EveWriter::format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndReason why) {
   const bool lo_init = f.initiator_is_lo;
   const uint8_t* sip = lo_init ? f.key.lo_ip.data() : f.key.hi_ip.data();
   const uint8_t* dip = lo_init ? f.key.hi_ip.data() : f.key.lo_ip.data();
@@ -205,7 +205,7 @@ void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReas
 
   char ts[32];
   times_.format(f.first_ts, ts);
-  core::JsonWriter w(out);
+  core::BufJsonWriter w(out);
   w.begin_object();
   w.field("timestamp", std::string_view(ts, 31));
   w.field("flow_id", f.flow_id);
@@ -272,7 +272,7 @@ void EveWriter::format_flow(std::string& out, const flow::Flow& f, flow::EndReas
     w.end_object();
   }
   w.end_object();
-  out += '\n';
+  out.push('\n');
 }
 
 struct EveWriter::ParseScratch {
@@ -328,7 +328,7 @@ void EveWriter::packet(const decode::PacketView& pv, flow::Flow* f) {
 // Runs on the writer thread: parses the payload again, as the packet thread's decoder did,
 // and formats the event. A parse that fails here cannot happen (same parser, same bytes);
 // such an event would be dropped rather than written half-formed.
-void EveWriter::format_packet(std::string& out, const PacketEvent& e, const uint8_t* payload) {
+void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const uint8_t* payload) {
   ParseScratch& ps = *parse_;
   const char* type = nullptr;
   decode::ParseStatus st = decode::ParseStatus::kNotMine;
@@ -355,7 +355,7 @@ void EveWriter::format_packet(std::string& out, const PacketEvent& e, const uint
   }
   if (st != decode::ParseStatus::kOk) return;
 
-  core::JsonWriter w(out);
+  core::BufJsonWriter w(out);
   char ts[32];
   times_.format(e.ts, ts);
   w.begin_object();
@@ -385,9 +385,13 @@ void EveWriter::format_packet(std::string& out, const PacketEvent& e, const uint
     w.end_object();
   }
   // The object stays open for ",\"<type>\":{...}".
-  out += ",\"";
-  out += type == std::string_view("mdns") ? "dns" : type;
-  out += "\":";
+  if (e.app == decode::AppKind::kMdns || e.app == decode::AppKind::kDns)
+    out.append(",\"dns\":", 7);
+  else {
+    out.append(",\"", 2);
+    out.append(std::string_view(type));
+    out.append("\":", 2);
+  }
   switch (e.app) {
     case decode::AppKind::kDns:
     case decode::AppKind::kMdns: format_dns(out, ps.dns); break;
@@ -396,11 +400,11 @@ void EveWriter::format_packet(std::string& out, const PacketEvent& e, const uint
     case decode::AppKind::kHttp: format_http(out, ps.http); break;
     default: break;
   }
-  out += "}\n";
+  out.append("}\n", 2);
 }
 
-void EveWriter::format_dns(std::string& out, const decode::DnsMessage& m) {
-  core::JsonWriter w(out);
+void EveWriter::format_dns(core::JsonBuf& out, const decode::DnsMessage& m) {
+  core::BufJsonWriter w(out);
   w.begin_object();
   w.field("version", 2);
   w.field("type", m.is_response ? "answer" : "query");
@@ -466,8 +470,8 @@ void EveWriter::format_dns(std::string& out, const decode::DnsMessage& m) {
   w.end_object();
 }
 
-void EveWriter::format_dhcp(std::string& out, const decode::DhcpInfo& h) {
-  core::JsonWriter w(out);
+void EveWriter::format_dhcp(core::JsonBuf& out, const decode::DhcpInfo& h) {
+  core::BufJsonWriter w(out);
   w.begin_object();
   w.field("version", uint32_t{h.version});
   w.field("type", h.version == 4 ? (h.op == 2 ? "reply" : "request") : (h.msg_type == 2 || h.msg_type == 7 ? "reply" : "request"));
@@ -499,8 +503,8 @@ void EveWriter::format_dhcp(std::string& out, const decode::DhcpInfo& h) {
   w.end_object();
 }
 
-void EveWriter::format_tls(std::string& out, const decode::TlsClientHello& t) {
-  core::JsonWriter w(out);
+void EveWriter::format_tls(core::JsonBuf& out, const decode::TlsClientHello& t) {
+  core::BufJsonWriter w(out);
   w.begin_object();
   if (!t.sni.empty()) w.field("sni", t.sni);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -518,8 +522,8 @@ void EveWriter::format_tls(std::string& out, const decode::TlsClientHello& t) {
   w.end_object();
 }
 
-void EveWriter::format_http(std::string& out, const decode::HttpRequest& h) {
-  core::JsonWriter w(out);
+void EveWriter::format_http(core::JsonBuf& out, const decode::HttpRequest& h) {
+  core::BufJsonWriter w(out);
   w.begin_object();
   if (!h.host.empty()) w.field("hostname", h.host);
   w.field("url", h.uri);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "decode/packet_view.h"
@@ -90,15 +91,15 @@ class EveWriter {
   struct ParseScratch;  // the writer thread's parser outputs
 
   EveWriter(FILE* out, bool owned, std::string path);
-  void format_packet(std::string& out, const PacketEvent& e, const uint8_t* payload);
-  void format_dns(std::string& out, const decode::DnsMessage& m);
-  void format_dhcp(std::string& out, const decode::DhcpInfo& h);
-  void format_tls(std::string& out, const decode::TlsClientHello& t);
-  void format_http(std::string& out, const decode::HttpRequest& h);
+  void format_packet(core::JsonBuf& out, const PacketEvent& e, const uint8_t* payload);
+  void format_dns(core::JsonBuf& out, const decode::DnsMessage& m);
+  void format_dhcp(core::JsonBuf& out, const decode::DhcpInfo& h);
+  void format_tls(core::JsonBuf& out, const decode::TlsClientHello& t);
+  void format_http(core::JsonBuf& out, const decode::HttpRequest& h);
   void maybe_submit();
   void submit();
   void writer_loop();
-  void format_flow(std::string& out, const flow::Flow& f, flow::EndReason why);
+  void format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndReason why);
 
   FILE* out_;
   bool owned_;

@@ -126,10 +126,37 @@ void append_dashed(FixedText<1024>& t, const T* v, size_t n) {
   }
 }
 
+// OpenSSL 3's one-shot EVP_Digest fetches the algorithm and allocates a context on every
+// call (locks, malloc/free: three per hello, on both threads). Fetch each algorithm once
+// and keep one context per thread; the digest is the same.
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+const EVP_MD* md5_md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* m = EVP_MD_fetch(nullptr, "MD5", nullptr);
+    return m ? m : EVP_md5();
+  }();
+  return md;
+}
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return m ? m : EVP_sha256();
+  }();
+  return md;
+}
+
 void hex_digest(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars) {
+  thread_local DigestContext c;
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned dn = 0;
-  if (EVP_Digest(data, len, d, &dn, md, nullptr) != 1) dn = 0;
+  if (!c.ctx || EVP_DigestInit_ex2(c.ctx, md, nullptr) != 1 || EVP_DigestUpdate(c.ctx, data, len) != 1 ||
+      EVP_DigestFinal_ex(c.ctx, d, &dn) != 1) {
+    dn = 0;
+    if (EVP_Digest(data, len, d, &dn, md, nullptr) != 1) dn = 0;  // not expected
+  }
   for (size_t i = 0; i < hex_chars; ++i) {
     unsigned char b = i / 2 < dn ? d[i / 2] : 0;
     out[i] = kHex[(i % 2) ? (b & 15) : (b >> 4)];
@@ -161,7 +188,7 @@ void make_ja3(const Scratch& s, TlsClientHello& out) {
   t.push(',');
   append_dashed(t, s.formats, s.format_count);
   if (t.truncated) return;  // a hash of a cut string would be a wrong fingerprint
-  hex_digest(EVP_md5(), t.buf, t.len, out.ja3, 32);
+  hex_digest(md5_md(), t.buf, t.len, out.ja3, 32);
   out.ja3[32] = '\0';
 }
 
@@ -220,7 +247,7 @@ void make_ja4(const Scratch& s, TlsClientHello& out) {
   } else {
     std::copy(s.ciphers.v, s.ciphers.v + s.ciphers.n, sorted);
     std::sort(sorted, sorted + s.ciphers.n);
-    hex_digest(EVP_sha256(), buf, hex_list(sorted, s.ciphers.n, buf), o + 11, 12);
+    hex_digest(sha256_md(), buf, hex_list(sorted, s.ciphers.n, buf), o + 11, 12);
   }
   o[23] = '_';
 
@@ -236,7 +263,7 @@ void make_ja4(const Scratch& s, TlsClientHello& out) {
       buf[k++] = '_';
       k += hex_list(s.sigalgs.v, s.sigalgs.n, buf + k);
     }
-    hex_digest(EVP_sha256(), buf, k, o + 24, 12);
+    hex_digest(sha256_md(), buf, k, o + 24, 12);
   }
   o[36] = '\0';
 }
