@@ -268,31 +268,19 @@ void Decoder::ipv6(const uint8_t* p, uint32_t n, PacketView& pv) {
   // Extension headers, bounded: a chain longer than 8 is treated as malformed.
   for (int i = 0; i < 8; ++i) {
     switch (next) {
-      case 0:    // hop-by-hop
-      case 43:   // routing
-      case 60:   // destination options
-      case 135:  // mobility
-      case 139:  // HIP
-      case 140: {  // shim6
+      case 0:      // hop-by-hop
+      case 43:     // routing
+      case 60:     // destination options
+      case 135:    // mobility
+      case 139:    // HIP
+      case 140:    // shim6
+      case 51: {   // AH
         if (end < off + 8) {
           set_malformed(pv, Malformed::kBadIpv6ExtHeader);
           return;
         }
-        uint32_t len = (uint32_t(p[off + 1]) + 1) * 8;
-        next = p[off];
-        off += len;
-        if (off > end) {
-          set_malformed(pv, Malformed::kBadIpv6ExtHeader);
-          return;
-        }
-        continue;
-      }
-      case 51: {  // AH: length in 4-octet units minus 2
-        if (end < off + 8) {
-          set_malformed(pv, Malformed::kBadIpv6ExtHeader);
-          return;
-        }
-        uint32_t len = (uint32_t(p[off + 1]) + 2) * 4;
+        // Length field: 8-octet units minus 1; AH counts 4-octet units minus 2.
+        const uint32_t len = next == 51 ? (uint32_t(p[off + 1]) + 2) * 4 : (uint32_t(p[off + 1]) + 1) * 8;
         next = p[off];
         off += len;
         if (off > end) {

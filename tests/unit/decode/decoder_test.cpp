@@ -189,3 +189,34 @@ TEST(Decoder, LyingLengthsAreMalformedNotFatal) {
   g[14 + 25] = 3;  // UDP length 3 < 8
   EXPECT_EQ(decode_frame(d, g).malformed, decode::Malformed::kBadUdpLength);
 }
+
+TEST(Decoder, Ipv6AuthenticationHeaderThenUdp) {
+  Decoder d;
+  Bytes udp;
+  put16(udp, 40000);
+  put16(udp, 53);
+  Bytes q = dns_query();
+  put16(udp, uint16_t(8 + q.size()));
+  put16(udp, 0);
+  udp = concat(udp, q);
+  // AH: next header 17, payload length 4 -> (4 + 2) * 4 = 24 bytes.
+  Bytes ah = {17, 4, 0, 0};
+  ah.resize(24, 0);
+  Bytes ip6 = {0x60, 0, 0, 0};
+  put16(ip6, uint16_t(ah.size() + udp.size()));
+  ip6.push_back(51);
+  ip6.push_back(64);
+  ip6.resize(40, 0);
+  ip6[8] = 0xfe;
+  ip6[9] = 0x80;
+  PacketView pv = decode_frame(d, concat(ethernet(0x86dd), concat(concat(ip6, ah), udp)));
+  EXPECT_EQ(pv.malformed, decode::Malformed::kNone);
+  EXPECT_EQ(pv.ip_proto, 17);
+  EXPECT_EQ(pv.dst_port, 53);
+  EXPECT_EQ(pv.app, decode::AppKind::kDns);
+  // The same AH claiming more than the packet holds is malformed.
+  Bytes long_ah = ah;
+  long_ah[1] = 200;
+  pv = decode_frame(d, concat(ethernet(0x86dd), concat(concat(ip6, long_ah), udp)));
+  EXPECT_EQ(pv.malformed, decode::Malformed::kBadIpv6ExtHeader);
+}
