@@ -461,7 +461,9 @@ void Decoder::application_tcp(PacketView& pv) {
     ParseStatus st = parse_tls_client_hello(p, n, s.tls);
     // A large hello spans several segments; without reassembly, a cut hello is not an error.
     bool cut = uint32_t(load_be16(p + 3)) + 5 > n;
-    if (st == ParseStatus::kOk) {
+    if (st == ParseStatus::kOk || (st == ParseStatus::kMalformed && cut && !s.tls.sni.empty())) {
+      // A cut hello still names its server when the SNI extension came whole; it has no
+      // JA3/JA4 then (the parser leaves them empty).
       pv.app = AppKind::kTls;
       pv.tls = &s.tls;
     } else if (st == ParseStatus::kMalformed && !cut) {

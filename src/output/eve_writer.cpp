@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/bytes.h"
 #include "core/json_writer.h"
 #include "flow/community_id.h"
 #include "output/device_json.h"
@@ -353,7 +354,11 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
       break;
     default: break;
   }
-  if (st != decode::ParseStatus::kOk) return;
+  // A ClientHello cut by the segment end is logged when its SNI came whole (as the decoder does).
+  const bool cut_hello = e.app == decode::AppKind::kTls && st == decode::ParseStatus::kMalformed &&
+                         e.payload_len >= 5 && size_t{core::load_be16(payload + 3)} + 5 > e.payload_len &&
+                         !ps.tls.sni.empty();
+  if (st != decode::ParseStatus::kOk && !cut_hello) return;
 
   core::BufJsonWriter w(out);
   char ts[32];

@@ -220,3 +220,66 @@ TEST(Decoder, Ipv6AuthenticationHeaderThenUdp) {
   pv = decode_frame(d, concat(ethernet(0x86dd), concat(concat(ip6, long_ah), udp)));
   EXPECT_EQ(pv.malformed, decode::Malformed::kBadIpv6ExtHeader);
 }
+
+namespace {
+Bytes ipv4_tcp(uint16_t sport, uint16_t dport, const Bytes& payload) {
+  Bytes b = {0x45, 0x00};
+  put16(b, uint16_t(20 + 20 + payload.size()));
+  put16(b, 1);
+  put16(b, 0x4000);
+  b.push_back(64);
+  b.push_back(6);
+  put16(b, 0);
+  put32(b, 0xc0a80014);
+  put32(b, 0x5db8d822);
+  put16(b, sport);
+  put16(b, dport);
+  put32(b, 1);
+  put32(b, 1);
+  b.push_back(0x50);
+  b.push_back(0x18);
+  put16(b, 1024);
+  put16(b, 0);
+  put16(b, 0);
+  return concat(b, payload);
+}
+
+// A ClientHello whose SNI extension is whole, followed by an extension cut by the segment end.
+Bytes cut_client_hello() {
+  const std::string host = "api.example.net";
+  Bytes sni;
+  put16(sni, 0);  // server_name
+  put16(sni, uint16_t(host.size() + 5));
+  put16(sni, uint16_t(host.size() + 3));
+  sni.push_back(0);
+  put16(sni, uint16_t(host.size()));
+  sni.insert(sni.end(), host.begin(), host.end());
+  Bytes body = {0x03, 0x03};
+  body.resize(2 + 32, 0x11);  // random
+  body.push_back(0);          // session id
+  put16(body, 2);
+  put16(body, 0x1301);
+  body.push_back(1);
+  body.push_back(0);
+  put16(body, 600);  // extensions claim far more than this segment holds
+  body = concat(body, sni);
+  put16(body, 0x002b);  // supported_versions, cut after its header
+  put16(body, 5);
+  Bytes hs = {0x01};
+  hs.push_back(0);
+  put16(hs, uint16_t(body.size() + 600));
+  Bytes rec = {0x16, 0x03, 0x01};
+  put16(rec, uint16_t(4 + body.size() + 600));
+  return concat(concat(rec, hs), body);
+}
+}  // namespace
+
+TEST(Decoder, CutClientHelloStillNamesItsServer) {
+  Decoder d;
+  PacketView pv = decode_frame(d, concat(ethernet(0x0800), ipv4_tcp(40000, 443, cut_client_hello())));
+  EXPECT_EQ(pv.malformed, decode::Malformed::kNone);  // cut by the segment, not broken
+  ASSERT_EQ(pv.app, decode::AppKind::kTls);
+  EXPECT_EQ(pv.tls->sni, "api.example.net");
+  EXPECT_EQ(pv.tls->ja3[0], '\0');  // no fingerprint of a partial hello
+  EXPECT_EQ(pv.tls->ja4[0], '\0');
+}
