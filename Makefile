@@ -38,7 +38,7 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build/fuzz
 
 format:
-	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+	git ls-files "*.cpp" "*.h" "*.c" | xargs clang-format -i
 
 tidy: asan
 	git ls-files 'src/*.cpp' | xargs clang-tidy -p build/asan --quiet

@@ -163,7 +163,7 @@ int flows(int argc, char** argv) {
   uint8_t b[54];
   int64_t t = 1500000000LL * 1000000000LL;
   for (uint64_t i = 0; i < n; ++i) {
-    uint32_t client = 0x0a000000u | uint32_t(i & 0xffffff);  // 10.x.y.z
+    uint32_t client = 0x0a000000u | uint32_t(i & 0xffffff);                // 10.x.y.z
     uint32_t server = 0xc6120000u | uint32_t((i * 2654435761u) & 0xffff);  // 198.18.0.0/16 (benchmarking range)
     uint16_t sp = uint16_t(1024 + (i % 60000));
     t += 20000;  // 1M flows in 20 s: all live at once (timeouts are 30 s and more)
@@ -219,9 +219,12 @@ int flood(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   int rc = 2;
-  if (argc >= 2 && std::strcmp(argv[1], "merge") == 0) rc = merge(argc, argv);
-  else if (argc >= 2 && std::strcmp(argv[1], "flows") == 0) rc = flows(argc, argv);
-  else if (argc >= 2 && std::strcmp(argv[1], "flood") == 0) rc = flood(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "merge") == 0)
+    rc = merge(argc, argv);
+  else if (argc >= 2 && std::strcmp(argv[1], "flows") == 0)
+    rc = flows(argc, argv);
+  else if (argc >= 2 && std::strcmp(argv[1], "flood") == 0)
+    rc = flood(argc, argv);
   if (rc == 2) std::fprintf(stderr, "usage: make_bench_pcap merge|flows|flood ... (see the source header)\n");
   return rc;
 }

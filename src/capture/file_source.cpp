@@ -4,8 +4,6 @@
 // compares; byte order is a template parameter, so a swapped file costs nothing per
 // packet. Damaged input is reported, counted and skipped: a record with a lying length
 // makes the reader search forward for the next plausible record instead of giving up.
-#include "capture/packet_source.h"
-
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -23,6 +21,7 @@
 
 #include "capture/bpf_filter.h"
 #include "capture/libpcap_source.h"
+#include "capture/packet_source.h"
 #include "core/bytes.h"
 
 namespace sekisho::capture {
@@ -433,23 +432,17 @@ enum BlockType : uint32_t {
 // Smallest valid total length per block type (header, fixed fields, trailer).
 uint32_t min_block_length(uint32_t type) {
   switch (type) {
-    case kBlockSection:
-      return 28;
-    case kBlockInterface:
-      return 20;
+    case kBlockSection: return 28;
+    case kBlockInterface: return 20;
     case kBlockPacket:
-    case kBlockEnhanced:
-      return 32;
-    case kBlockSimple:
-      return 16;
+    case kBlockEnhanced: return 32;
+    case kBlockSimple: return 16;
     case kBlockNames:
     case kBlockStatistics:
     case kBlockDecryptionSecrets:
     case kBlockCustom:
-    case kBlockCustomNoCopy:
-      return 12;
-    default:
-      return 0;  // not a type the resync trusts
+    case kBlockCustomNoCopy: return 12;
+    default: return 0;  // not a type the resync trusts
   }
 }
 
@@ -469,12 +462,8 @@ struct Interface {
   TimeNs to_ns(uint64_t units) const {
     uint64_t ns = 0;
     switch (scale) {
-      case Scale::kMultiply:
-        ns = units * factor;
-        break;
-      case Scale::kDivide:
-        ns = units / factor;
-        break;
+      case Scale::kMultiply: ns = units * factor; break;
+      case Scale::kDivide: ns = units / factor; break;
       case Scale::kShift: {
         const uint64_t u = units >> pre_shift;
         const uint64_t mask = (uint64_t{1} << factor) - 1;
@@ -604,9 +593,7 @@ class PcapngSource final : public FileSourceBase {
         continue;
       }
       switch (type) {
-        case kBlockInterface:
-          add_interface<kSwap>(b, length, at);
-          break;
+        case kBlockInterface: add_interface<kSwap>(b, length, at); break;
         case kBlockEnhanced:
         case kBlockPacket: {
           // EPB: u32 interface; PB: u16 interface, u16 drops. Then the same fields.
@@ -620,8 +607,7 @@ class PcapngSource final : public FileSourceBase {
         case kBlockSimple:
           if (simple_block(load32<kSwap>(b + 8), b + 12, length - 16, at, out)) return Outcome::kPacket;
           break;
-        default:
-          break;  // names, statistics, secrets, custom and unknown blocks
+        default: break;  // names, statistics, secrets, custom and unknown blocks
       }
     }
   }
@@ -877,20 +863,13 @@ core::Result<std::unique_ptr<PacketSource>> open_bytes(std::string name, const u
                             "file too short (" + std::to_string(size) + " bytes) to be a pcap or pcapng file");
   }
   switch (core::load_le32(data)) {
-    case kMagicUsLe:
-      return open_pcap(std::move(name), data, size, std::move(mapping), opts, true, false, false);
-    case kMagicUsBe:
-      return open_pcap(std::move(name), data, size, std::move(mapping), opts, false, false, false);
-    case kMagicNsLe:
-      return open_pcap(std::move(name), data, size, std::move(mapping), opts, true, true, false);
-    case kMagicNsBe:
-      return open_pcap(std::move(name), data, size, std::move(mapping), opts, false, true, false);
-    case kMagicModifiedLe:
-      return open_pcap(std::move(name), data, size, std::move(mapping), opts, true, false, true);
-    case kMagicModifiedBe:
-      return open_pcap(std::move(name), data, size, std::move(mapping), opts, false, false, true);
-    case kPcapngShb:
-      return open_pcapng(std::move(name), data, size, std::move(mapping), opts);
+    case kMagicUsLe: return open_pcap(std::move(name), data, size, std::move(mapping), opts, true, false, false);
+    case kMagicUsBe: return open_pcap(std::move(name), data, size, std::move(mapping), opts, false, false, false);
+    case kMagicNsLe: return open_pcap(std::move(name), data, size, std::move(mapping), opts, true, true, false);
+    case kMagicNsBe: return open_pcap(std::move(name), data, size, std::move(mapping), opts, false, true, false);
+    case kMagicModifiedLe: return open_pcap(std::move(name), data, size, std::move(mapping), opts, true, false, true);
+    case kMagicModifiedBe: return open_pcap(std::move(name), data, size, std::move(mapping), opts, false, false, true);
+    case kPcapngShb: return open_pcapng(std::move(name), data, size, std::move(mapping), opts);
     default:
       return core::make_error(ErrorCode::kFormat, name,
                               "not a pcap or pcapng file (magic " + hex32(core::load_be32(data)) + ")");
@@ -900,13 +879,10 @@ core::Result<std::unique_ptr<PacketSource>> open_bytes(std::string name, const u
 core::Error errno_error(const std::string& path, int err) {
   switch (err) {
     case ENOENT:
-    case ENOTDIR:
-      return core::make_error(ErrorCode::kNotFound, path, "no such file");
+    case ENOTDIR: return core::make_error(ErrorCode::kNotFound, path, "no such file");
     case EACCES:
-    case EPERM:
-      return core::make_error(ErrorCode::kPermission, path, "permission denied");
-    default:
-      return core::make_error(ErrorCode::kIo, path, std::strerror(err));
+    case EPERM: return core::make_error(ErrorCode::kPermission, path, "permission denied");
+    default: return core::make_error(ErrorCode::kIo, path, std::strerror(err));
   }
 }
 

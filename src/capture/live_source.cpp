@@ -1,7 +1,5 @@
 // Sources backed by a libpcap handle: live interfaces (open_live) and capture streams that
 // cannot be memory-mapped (open_libpcap_stream: stdin, pipes).
-#include "capture/packet_source.h"
-
 #include <pcap/pcap.h>
 
 #include <atomic>
@@ -12,6 +10,7 @@
 
 #include "capture/bpf_filter.h"
 #include "capture/libpcap_source.h"
+#include "capture/packet_source.h"
 
 namespace sekisho::capture {
 
@@ -130,10 +129,8 @@ core::Error activate_error(pcap_t* p, int rc, const std::string& iface) {
     case PCAP_ERROR_NO_SUCH_DEVICE:
       return core::make_error(core::ErrorCode::kNotFound, iface, "no such interface: " + detail);
     case PCAP_ERROR_RFMON_NOTSUP:
-    case PCAP_ERROR_TSTAMP_PRECISION_NOTSUP:
-      return core::make_error(core::ErrorCode::kUnsupported, iface, detail);
-    default:
-      return core::make_error(core::ErrorCode::kIo, iface, detail);
+    case PCAP_ERROR_TSTAMP_PRECISION_NOTSUP: return core::make_error(core::ErrorCode::kUnsupported, iface, detail);
+    default: return core::make_error(core::ErrorCode::kIo, iface, detail);
   }
 }
 

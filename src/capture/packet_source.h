@@ -14,10 +14,10 @@ namespace sekisho::capture {
 
 // DLT_/LINKTYPE_ values we decode (the rest are counted as unsupported).
 enum LinkType : uint16_t {
-  kLinkNull = 0,        // BSD loopback, host-order AF_ family
+  kLinkNull = 0,  // BSD loopback, host-order AF_ family
   kLinkEthernet = 1,
-  kLinkRaw = 101,       // raw IPv4/IPv6
-  kLinkLoop = 108,      // OpenBSD loopback, network-order AF_
+  kLinkRaw = 101,   // raw IPv4/IPv6
+  kLinkLoop = 108,  // OpenBSD loopback, network-order AF_
   kLinkLinuxSll = 113,
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
@@ -30,8 +30,8 @@ struct RawPacket {
   uint32_t caplen = 0;   // bytes present at data
   uint32_t wirelen = 0;  // original length on the wire
   uint16_t linktype = kLinkEthernet;
-  uint64_t record = 0;   // 1-based record number within the current file / live session
-                         // (pcapng: packet blocks only; damaged records keep their number)
+  uint64_t record = 0;  // 1-based record number within the current file / live session
+                        // (pcapng: packet blocks only; damaged records keep their number)
 };
 
 enum class ReadStatus : uint8_t {
@@ -42,13 +42,13 @@ enum class ReadStatus : uint8_t {
 };
 
 struct CaptureStats {
-  uint64_t records = 0;        // records read (packets handed out)
-  uint64_t bytes = 0;          // captured bytes handed out
-  uint64_t bad_records = 0;    // records skipped as malformed (lying lengths, truncation)
-  uint64_t resyncs = 0;        // times the reader searched forward for the next valid record
-  uint64_t filtered_out = 0;   // dropped by the BPF filter (file sources)
-  uint64_t kernel_drops = 0;   // live: dropped by the kernel / interface (pcap_stats),
-                               // refreshed by next() on timeouts, every 64Ki packets and at end
+  uint64_t records = 0;       // records read (packets handed out)
+  uint64_t bytes = 0;         // captured bytes handed out
+  uint64_t bad_records = 0;   // records skipped as malformed (lying lengths, truncation)
+  uint64_t resyncs = 0;       // times the reader searched forward for the next valid record
+  uint64_t filtered_out = 0;  // dropped by the BPF filter (file sources)
+  uint64_t kernel_drops = 0;  // live: dropped by the kernel / interface (pcap_stats),
+                              // refreshed by next() on timeouts, every 64Ki packets and at end
 };
 
 // Non-fatal problems (a bad record that was skipped) are reported here and counted;
@@ -69,7 +69,7 @@ class PacketSource {
   virtual ~PacketSource() = default;
   virtual ReadStatus next(RawPacket& out) = 0;
   virtual const CaptureStats& stats() const = 0;
-  virtual const std::string& name() const = 0;       // file path or interface name
+  virtual const std::string& name() const = 0;        // file path or interface name
   virtual const core::Error& last_error() const = 0;  // after kFatal
   virtual void stop() {}                              // live: make next() return kEnd soon
 };
@@ -87,9 +87,8 @@ core::Result<std::unique_ptr<PacketSource>> open_file(const std::string& path, c
 // Parses a capture held in memory with the same reader as open_file (fuzzing, tests, data
 // already in memory). The bytes are not copied: they must outlive the source. `name`
 // stands in for the path in error messages.
-core::Result<std::unique_ptr<PacketSource>> open_buffer(const uint8_t* data, size_t size,
-                                                         const std::string& name,
-                                                         const SourceOptions& opts);
+core::Result<std::unique_ptr<PacketSource>> open_buffer(const uint8_t* data, size_t size, const std::string& name,
+                                                        const SourceOptions& opts);
 
 // Opens a live interface through libpcap (immediate mode).
 core::Result<std::unique_ptr<PacketSource>> open_live(const std::string& iface, const SourceOptions& opts);

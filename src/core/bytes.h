@@ -45,8 +45,8 @@ struct ByteReader {
   }
   uint32_t u32() {
     if (!has(4)) return fail32();
-    uint32_t v = (uint32_t{data[pos]} << 24) | (uint32_t{data[pos + 1]} << 16) |
-                 (uint32_t{data[pos + 2]} << 8) | data[pos + 3];
+    uint32_t v =
+        (uint32_t{data[pos]} << 24) | (uint32_t{data[pos + 1]} << 16) | (uint32_t{data[pos + 2]} << 8) | data[pos + 3];
     pos += 4;
     return v;
   }

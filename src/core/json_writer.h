@@ -326,7 +326,9 @@ class BufJsonWriter {
     need_comma_ = true;
     return *this;
   }
-  [[gnu::always_inline]] BufJsonWriter& field(std::string_view k, const char* v) { return field(k, std::string_view(v)); }
+  [[gnu::always_inline]] BufJsonWriter& field(std::string_view k, const char* v) {
+    return field(k, std::string_view(v));
+  }
   [[gnu::always_inline]] BufJsonWriter& field(std::string_view k, uint64_t v) {
     char* p = out_.ensure(k.size() + 4 + 21);
     size_t n = put_key(p, k);
@@ -393,6 +395,5 @@ class BufJsonWriter {
   bool need_comma_ = false;
   std::string scratch_;  // escaped values (rare); allocates only for those
 };
-
 
 }  // namespace sekisho::core

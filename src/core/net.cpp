@@ -71,7 +71,7 @@ bool IpAddr::is_local_scope() const {
   }
   if (family == 6) {
     if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
-    if ((b[0] & 0xfe) == 0xfc) return true;                   // fc00::/7
+    if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7
     return false;
   }
   return false;

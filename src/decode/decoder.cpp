@@ -11,8 +11,8 @@ using core::load_be32;
 
 namespace {
 
-constexpr uint16_t kEthIpv4 = 0x0800, kEthArp = 0x0806, kEthVlan = 0x8100, kEthQinQ = 0x88a8,
-                   kEthQinQOld = 0x9100, kEthIpv6 = 0x86dd, kEthLldp = 0x88cc;
+constexpr uint16_t kEthIpv4 = 0x0800, kEthArp = 0x0806, kEthVlan = 0x8100, kEthQinQ = 0x88a8, kEthQinQOld = 0x9100,
+                   kEthIpv6 = 0x86dd, kEthLldp = 0x88cc;
 
 // Which UDP ports carry which identifying protocol. Data, not code: add a row to add a port.
 struct PortRule {
@@ -20,15 +20,30 @@ struct PortRule {
   AppKind kind;
 };
 constexpr PortRule kUdpPorts[] = {
-    {67, AppKind::kDhcp},   {68, AppKind::kDhcp},  {546, AppKind::kDhcp}, {547, AppKind::kDhcp},
-    {53, AppKind::kDns},    {5355, AppKind::kDns}, {5353, AppKind::kMdns}, {1900, AppKind::kSsdp},
+    {67, AppKind::kDhcp}, {68, AppKind::kDhcp},  {546, AppKind::kDhcp},  {547, AppKind::kDhcp},
+    {53, AppKind::kDns},  {5355, AppKind::kDns}, {5353, AppKind::kMdns}, {1900, AppKind::kSsdp},
 };
 
 constexpr const char* kMalformedNames[] = {
-    "none",           "unsupported_linktype", "truncated_link", "truncated_vlan",  "truncated_arp",
-    "truncated_ipv4", "bad_ipv4_header",      "truncated_ipv6", "bad_ipv6_exthdr", "truncated_tcp",
-    "bad_tcp_header", "truncated_udp",        "bad_udp_length", "truncated_icmp",  "bad_dhcp",
-    "bad_dns",        "bad_ssdp",             "bad_tls",        "bad_lldp",
+    "none",
+    "unsupported_linktype",
+    "truncated_link",
+    "truncated_vlan",
+    "truncated_arp",
+    "truncated_ipv4",
+    "bad_ipv4_header",
+    "truncated_ipv6",
+    "bad_ipv6_exthdr",
+    "truncated_tcp",
+    "bad_tcp_header",
+    "truncated_udp",
+    "bad_udp_length",
+    "truncated_icmp",
+    "bad_dhcp",
+    "bad_dns",
+    "bad_ssdp",
+    "bad_tls",
+    "bad_lldp",
 };
 static_assert(sizeof(kMalformedNames) / sizeof(kMalformedNames[0]) == size_t(Malformed::kCount));
 
@@ -127,7 +142,7 @@ void Decoder::decode(const uint8_t* data, uint32_t caplen, uint32_t wirelen, uin
       }
       network(load_be16(data), data + 20, caplen - 20, pv);
       break;
-    case 0:    // BSD loopback: host-order AF value
+    case 0:      // BSD loopback: host-order AF value
     case 108: {  // OpenBSD loopback: network order
       if (caplen < 4) {
         set_malformed(pv, Malformed::kTruncatedLink);
@@ -138,9 +153,7 @@ void Decoder::decode(const uint8_t* data, uint32_t caplen, uint32_t wirelen, uin
       network(af == 2 ? kEthIpv4 : kEthIpv6, data + 4, caplen - 4, pv);
       break;
     }
-    default:
-      set_malformed(pv, Malformed::kUnsupportedLinkType);
-      break;
+    default: set_malformed(pv, Malformed::kUnsupportedLinkType); break;
   }
   if (pv.malformed == Malformed::kNone) ++stats_.decoded;
 }
@@ -179,7 +192,10 @@ void Decoder::network(uint16_t ethertype, const uint8_t* p, uint32_t n, PacketVi
   switch (ethertype) {
     case kEthIpv4: ipv4(p, n, pv); return;
     case kEthIpv6: ipv6(p, n, pv); return;
-    case kEthArp: arp(p, n, pv); ++stats_.non_ip; return;
+    case kEthArp:
+      arp(p, n, pv);
+      ++stats_.non_ip;
+      return;
     case kEthLldp: {
       pv.l3 = L3::kLldp;
       ++stats_.non_ip;
@@ -268,13 +284,13 @@ void Decoder::ipv6(const uint8_t* p, uint32_t n, PacketView& pv) {
   // Extension headers, bounded: a chain longer than 8 is treated as malformed.
   for (int i = 0; i < 8; ++i) {
     switch (next) {
-      case 0:      // hop-by-hop
-      case 43:     // routing
-      case 60:     // destination options
-      case 135:    // mobility
-      case 139:    // HIP
-      case 140:    // shim6
-      case 51: {   // AH
+      case 0:     // hop-by-hop
+      case 43:    // routing
+      case 60:    // destination options
+      case 135:   // mobility
+      case 139:   // HIP
+      case 140:   // shim6
+      case 51: {  // AH
         if (end < off + 8) {
           set_malformed(pv, Malformed::kBadIpv6ExtHeader);
           return;
@@ -443,8 +459,7 @@ void Decoder::application_udp(PacketView& pv) {
       pv.ssdp = &s.ssdp;
       bad = Malformed::kBadSsdp;
       break;
-    default:
-      return;
+    default: return;
   }
   if (st == ParseStatus::kOk)
     pv.app = kind;

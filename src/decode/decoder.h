@@ -11,8 +11,8 @@ namespace sekisho::decode {
 
 struct DecoderStats {
   uint64_t packets = 0;
-  uint64_t decoded = 0;          // decoded to the deepest layer we handle, no error
-  uint64_t fragments = 0;        // IPv4/IPv6 fragments (counted, not reassembled)
+  uint64_t decoded = 0;    // decoded to the deepest layer we handle, no error
+  uint64_t fragments = 0;  // IPv4/IPv6 fragments (counted, not reassembled)
   uint64_t non_ip = 0;
   std::array<uint64_t, size_t(Malformed::kCount)> malformed{};
   uint64_t malformed_total() const {

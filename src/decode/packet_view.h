@@ -19,7 +19,7 @@ enum class AppKind : uint8_t {
   kMdns,  // UDP 5353
   kSsdp,
   kHttp,
-  kTls,   // ClientHello
+  kTls,  // ClientHello
   kLldp,
 };
 
@@ -31,11 +31,11 @@ enum class Malformed : uint8_t {
   kTruncatedVlan,
   kTruncatedArp,
   kTruncatedIpv4,
-  kBadIpv4Header,   // version/IHL/total length inconsistent
+  kBadIpv4Header,  // version/IHL/total length inconsistent
   kTruncatedIpv6,
   kBadIpv6ExtHeader,
   kTruncatedTcp,
-  kBadTcpHeader,    // data offset < 5 or beyond the segment
+  kBadTcpHeader,  // data offset < 5 or beyond the segment
   kTruncatedUdp,
   kBadUdpLength,
   kTruncatedIcmp,
@@ -57,8 +57,8 @@ struct ArpInfo {
 
 // ICMPv6 Neighbour Discovery (RFC 4861) fields that bind addresses to link addresses.
 struct NdpInfo {
-  core::IpAddr target;         // NS/NA target
-  core::MacAddr lladdr;        // source (NS/RS/RA) or target (NA) link-layer address option
+  core::IpAddr target;   // NS/NA target
+  core::MacAddr lladdr;  // source (NS/RS/RA) or target (NA) link-layer address option
   bool has_lladdr = false;
 };
 
@@ -80,11 +80,11 @@ struct PacketView {
   L3 l3 = L3::kNone;
   ArpInfo arp;
   core::IpAddr src_ip, dst_ip;
-  uint8_t ip_proto = 0;  // after IPv6 extension headers
-  uint8_t ttl = 0;       // TTL / hop limit
-  bool fragment = false;         // any fragment (MF set or offset != 0)
-  bool later_fragment = false;   // offset != 0: no transport header here
-  uint32_t ip_len = 0;           // IP total length as claimed (header + payload)
+  uint8_t ip_proto = 0;         // after IPv6 extension headers
+  uint8_t ttl = 0;              // TTL / hop limit
+  bool fragment = false;        // any fragment (MF set or offset != 0)
+  bool later_fragment = false;  // offset != 0: no transport header here
+  uint32_t ip_len = 0;          // IP total length as claimed (header + payload)
 
   // transport
   bool has_l4 = false;

@@ -42,8 +42,8 @@ int icmp6_counterpart(uint16_t t) {
 }
 }  // namespace
 
-std::string community_id_v1(const core::IpAddr& src, const core::IpAddr& dst, uint16_t sp, uint16_t dp,
-                            uint8_t proto, uint16_t seed) {
+std::string community_id_v1(const core::IpAddr& src, const core::IpAddr& dst, uint16_t sp, uint16_t dp, uint8_t proto,
+                            uint16_t seed) {
   char buf[32];
   return std::string(buf, community_id_v1_into(src, dst, sp, dp, proto, buf, seed));
 }

@@ -41,7 +41,7 @@ constexpr size_t kCommunityIdLen = 30;  // "1:" + base64 of a SHA-1
 
 struct Flow {
   FlowKey key;
-  uint64_t flow_id = 0;       // unique in the run, EVE flow_id
+  uint64_t flow_id = 0;  // unique in the run, EVE flow_id
   core::TimeNs first_ts = 0;
   core::TimeNs last_ts = 0;
   core::TimeNs queued_ts = 0;  // last_ts when it was put at its list's tail
@@ -52,9 +52,9 @@ struct Flow {
   uint8_t initiator_is_lo = 1;
   uint8_t tcp_flags[2] = {0, 0};  // OR of flags per direction
   FlowClass cls = FlowClass::kOneWay;
-  uint8_t app = 0;               // decode::AppKind first seen
+  uint8_t app = 0;  // decode::AppKind first seen
   uint8_t in_use = 0;
-  uint8_t mac_init[6] = {};      // Ethernet addresses of the first packet
+  uint8_t mac_init[6] = {};  // Ethernet addresses of the first packet
   uint8_t mac_resp[6] = {};
   // Community ID, computed by the first event that needs it and reused by the others
   // (it depends only on the 5-tuple, the same in both directions).

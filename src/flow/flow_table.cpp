@@ -269,8 +269,8 @@ FlowTable::Update FlowTable::update(const decode::PacketView& pv) {
     uint8_t proto, family;
   };
   static_assert(sizeof(Tail) == 8 && offsetof(FlowKey, lo_port) == 32);
-  const Tail tail{src_is_lo ? pv.src_port : pv.dst_port, src_is_lo ? pv.dst_port : pv.src_port, pv.vlan[0],
-                  pv.ip_proto, pv.src_ip.family};
+  const Tail tail{src_is_lo ? pv.src_port : pv.dst_port, src_is_lo ? pv.dst_port : pv.src_port, pv.vlan[0], pv.ip_proto,
+                  pv.src_ip.family};
   uint64_t tail_word;
   std::memcpy(&tail_word, &tail, 8);
   std::memcpy(&key.lo_port, &tail_word, 8);

@@ -43,7 +43,7 @@ class FlowTable {
 
   struct Update {
     Flow* flow = nullptr;
-    int dir = 0;       // 0 = packet from the initiator
+    int dir = 0;  // 0 = packet from the initiator
     bool created = false;
   };
   // Finds or creates the flow for an IP packet with a transport (or just protocol) and
@@ -87,9 +87,9 @@ class FlowTable {
   Slot* slots_ = nullptr;
   uint32_t slot_mask_ = 0;
   uint32_t max_slot_mask_ = 0;  // the index never grows past 2 * max_flows slots
-  uint32_t used_ = 0;       // high-water mark in flows_
-  uint32_t free_head_ = 0;  // free list through Flow::next (index + 1)
-  uint32_t last_idx1_ = 0;  // flow of the previous packet (index + 1), checked first
+  uint32_t used_ = 0;           // high-water mark in flows_
+  uint32_t free_head_ = 0;      // free list through Flow::next (index + 1)
+  uint32_t last_idx1_ = 0;      // flow of the previous packet (index + 1), checked first
   std::array<List, size_t(FlowClass::kCount)> lists_{};
   std::array<core::TimeNs, size_t(FlowClass::kCount)> timeout_ns_{};
   core::TimeNs last_expire_ = 0;

@@ -9,13 +9,13 @@
 namespace sekisho::inventory {
 
 namespace {
-constexpr const char* kClassNames[] = {"unknown", "camera", "plug",   "bulb",   "hub",
+constexpr const char* kClassNames[] = {"unknown", "camera",  "plug",     "bulb",   "hub",
                                        "speaker", "printer", "phone/pc", "sensor", "gateway"};
 static_assert(std::size(kClassNames) == size_t(DeviceClass::kCount));
 
-constexpr const char* kFields[] = {"vendor",     "hostname",   "dns_name",          "mdns_service",
-                                   "mdns_name",  "ssdp_server", "user_agent",       "dhcp_vendor_class",
-                                   "http_host",  "tls_sni",    "upnp_location",     "lldp_system"};
+constexpr const char* kFields[] = {"vendor",    "hostname",    "dns_name",      "mdns_service",
+                                   "mdns_name", "ssdp_server", "user_agent",    "dhcp_vendor_class",
+                                   "http_host", "tls_sni",     "upnp_location", "lldp_system"};
 
 constexpr size_t kFieldCount = std::size(kFields);
 
@@ -115,11 +115,13 @@ core::Result<Classifier> Classifier::parse(const std::string& text, const std::s
       return true;
     };
     std::string cls;
-    if (!get_str("class", cls)) return core::make_error(core::ErrorCode::kFormat, where, "missing string field \"class\"");
+    if (!get_str("class", cls))
+      return core::make_error(core::ErrorCode::kFormat, where, "missing string field \"class\"");
     rule.cls = class_from_name(cls);
     if (rule.cls == DeviceClass::kCount || rule.cls == DeviceClass::kUnknown)
       return core::make_error(core::ErrorCode::kFormat, where + ".class", "unknown class '" + cls + "'");
-    if (!get_str("field", rule.field)) return core::make_error(core::ErrorCode::kFormat, where, "missing string field \"field\"");
+    if (!get_str("field", rule.field))
+      return core::make_error(core::ErrorCode::kFormat, where, "missing string field \"field\"");
     const auto* fit = std::find(std::begin(kFields), std::end(kFields), rule.field);
     if (fit == std::end(kFields))
       return core::make_error(core::ErrorCode::kFormat, where + ".field", "unknown field '" + rule.field + "'");
@@ -127,10 +129,26 @@ core::Result<Classifier> Classifier::parse(const std::string& text, const std::s
     c.fields_used_ |= 1u << rule.field_id;
     int kinds = 0;
     std::string pat;
-    if (get_str("equals", pat)) { rule.kind = MatchKind::kEquals; rule.pattern = lower(pat); ++kinds; }
-    if (get_str("contains", pat)) { rule.kind = MatchKind::kContains; rule.pattern = lower(pat); ++kinds; }
-    if (get_str("prefix", pat)) { rule.kind = MatchKind::kPrefix; rule.pattern = lower(pat); ++kinds; }
-    if (get_str("suffix", pat)) { rule.kind = MatchKind::kSuffix; rule.pattern = lower(pat); ++kinds; }
+    if (get_str("equals", pat)) {
+      rule.kind = MatchKind::kEquals;
+      rule.pattern = lower(pat);
+      ++kinds;
+    }
+    if (get_str("contains", pat)) {
+      rule.kind = MatchKind::kContains;
+      rule.pattern = lower(pat);
+      ++kinds;
+    }
+    if (get_str("prefix", pat)) {
+      rule.kind = MatchKind::kPrefix;
+      rule.pattern = lower(pat);
+      ++kinds;
+    }
+    if (get_str("suffix", pat)) {
+      rule.kind = MatchKind::kSuffix;
+      rule.pattern = lower(pat);
+      ++kinds;
+    }
     if (kinds != 1 || rule.pattern.empty())
       return core::make_error(core::ErrorCode::kFormat, where,
                               "exactly one non-empty pattern of equals/contains/prefix/suffix is required");

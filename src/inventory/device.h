@@ -12,7 +12,19 @@
 
 namespace sekisho::inventory {
 
-enum class DeviceClass : uint8_t { kUnknown, kCamera, kPlug, kBulb, kHub, kSpeaker, kPrinter, kPhonePc, kSensor, kGateway, kCount };
+enum class DeviceClass : uint8_t {
+  kUnknown,
+  kCamera,
+  kPlug,
+  kBulb,
+  kHub,
+  kSpeaker,
+  kPrinter,
+  kPhonePc,
+  kSensor,
+  kGateway,
+  kCount
+};
 const char* class_name(DeviceClass c);
 DeviceClass class_from_name(std::string_view s);  // kCount if unknown
 
@@ -50,7 +62,7 @@ struct DhcpFingerprint {
 struct Evidence {
   std::string field;  // "vendor", "mdns_service", "dns_name", ...
   std::string value;
-  std::string cls;    // class the rule points to
+  std::string cls;  // class the rule points to
   int weight = 0;
 };
 
@@ -80,7 +92,7 @@ struct Device {
   std::vector<std::string> mdns_names;     // instance/host names it announces
   std::vector<std::string> ssdp_servers;   // SERVER headers
   std::vector<std::string> upnp_locations;
-  std::vector<std::string> user_agents;    // HTTP and SSDP User-Agent
+  std::vector<std::string> user_agents;  // HTTP and SSDP User-Agent
   std::vector<std::string> http_hosts;
   std::vector<std::string> tls_sni;
   std::vector<std::string> ja3;
@@ -100,7 +112,7 @@ struct Device {
 
   // Change tracking for `device` events.
   bool is_new = true;
-  bool reported = false;          // a device event has been written
+  bool reported = false;  // a device event has been written
   core::TimeNs last_reported = 0;
   std::vector<std::string> changed;  // fields changed since the last event
 };

@@ -98,7 +98,8 @@ uint32_t DeviceTable::lookup_or_create(const core::MacAddr& mac, core::TimeNs ts
 }
 
 void DeviceTable::mark(Device& d, const char* field) {
-  if (!d.is_new && std::find(d.changed.begin(), d.changed.end(), field) == d.changed.end()) d.changed.emplace_back(field);
+  if (!d.is_new && std::find(d.changed.begin(), d.changed.end(), field) == d.changed.end())
+    d.changed.emplace_back(field);
   if (!queued_[d.id]) {
     queued_[d.id] = 1;
     dirty_.push_back(d.id);
@@ -203,8 +204,7 @@ uint32_t DeviceTable::observe(const decode::PacketView& pv) {
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
 
   switch (pv.app) {
@@ -224,7 +224,7 @@ void DeviceTable::learn_dhcp(const decode::PacketView& pv, Device& src) {
   const decode::DhcpInfo& h = *pv.dhcp;
   bool identity_changed = false;
   if (h.version == 4) {
-    if (h.op == 1) {  // from the client: identity
+    if (h.op == 1) {                                           // from the client: identity
       if (!h.chaddr.is_zero() && h.chaddr != src.mac) return;  // relayed for another host
       if (!h.hostname.empty()) set_hostname(src, h.hostname, "dhcp", kRankDhcp);
       if (!h.fqdn.empty()) set_hostname(src, h.fqdn, "dhcp-fqdn", kRankDhcpFqdn);
@@ -294,8 +294,8 @@ void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
       const decode::DnsRecord& r = m.records[i];
       std::string_view name = trim_trailing_dot(r.name.view());
       switch (r.type) {
-        case 1:    // A
-        case 28:   // AAAA
+        case 1:   // A
+        case 28:  // AAAA
           if (ends_with_ci(name, ".local")) {
             std::string_view host = name.substr(0, name.size() - 6);
             set_hostname(src, host, "mdns", kRankMdns);
@@ -304,16 +304,17 @@ void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
           break;
         case 12:  // PTR: service type -> instance
           if (is_service_type(name)) {
-            changed |= add_string(src, src.mdns_services, name.substr(0, name.size() - (ends_with_ci(name, ".local") ? 6 : 0)),
-                                  Device::kMaxStrings, "mdns_services");
-            changed |= add_string(src, src.mdns_names, trim_trailing_dot(r.target.view()), Device::kMaxStrings, "mdns_names");
+            changed |=
+                add_string(src, src.mdns_services, name.substr(0, name.size() - (ends_with_ci(name, ".local") ? 6 : 0)),
+                           Device::kMaxStrings, "mdns_services");
+            changed |=
+                add_string(src, src.mdns_names, trim_trailing_dot(r.target.view()), Device::kMaxStrings, "mdns_names");
           }
           break;
         case 33:  // SRV: instance -> host
           changed |= add_string(src, src.mdns_names, name, Device::kMaxStrings, "mdns_names");
           break;
-        default:
-          break;
+        default: break;
       }
     }
   }

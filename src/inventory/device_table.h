@@ -26,8 +26,7 @@ struct DeviceTableStats {
 
 class DeviceTable {
  public:
-  DeviceTable(const DeviceTableConfig& cfg, const OuiRegistry* oui, const Classifier* classifier,
-              core::HashKey key);
+  DeviceTable(const DeviceTableConfig& cfg, const OuiRegistry* oui, const Classifier* classifier, core::HashKey key);
 
   // Per packet: counters for both ends, identity from the packet's records.
   // Returns the source device's id + 1 (0 if none).
@@ -108,7 +107,7 @@ class DeviceTable {
   std::deque<Device> devices_;  // stable references while growing
   std::unordered_map<uint64_t, uint32_t, MacHash> by_mac_;
   std::vector<uint32_t> dirty_;
-  uint32_t new_pending_ = 0;  // new devices in dirty_
+  uint32_t new_pending_ = 0;            // new devices in dirty_
   std::vector<uint8_t> queued_;         // per device: in dirty_
   std::vector<uint8_t> hostname_rank_;  // per device: rank of the hostname's source
   std::vector<std::vector<core::IpAddr>> remote_seen_;

@@ -46,7 +46,10 @@ bool parse_hex(std::string_view s, uint64_t& v) {
   if (s.empty() || s.size() > 16) return false;
   v = 0;
   for (char c : s) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    int d = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                     : -1;
     if (d < 0) return false;
     v = (v << 4) | uint64_t(d);
   }
@@ -75,8 +78,9 @@ core::Result<OuiRegistry> OuiRegistry::load_dir(const std::string& dir) {
 core::Status OuiRegistry::load_csv(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return core::make_error(core::ErrorCode::kNotFound, path,
-                            "cannot open the MAC vendor registry (install Debian package ieee-data, or pass --oui-dir)");
+    return core::make_error(
+        core::ErrorCode::kNotFound, path,
+        "cannot open the MAC vendor registry (install Debian package ieee-data, or pass --oui-dir)");
   }
   std::stringstream ss;
   ss << in.rdbuf();

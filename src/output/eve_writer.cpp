@@ -40,11 +40,13 @@ const char* rcode_name(uint8_t r) {
 }
 const char* dhcp_type_name(uint8_t version, uint8_t t) {
   if (version == 4) {
-    static constexpr const char* kV4[] = {"unknown", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
+    static constexpr const char* kV4[] = {"unknown", "discover", "offer",   "request", "decline",
+                                          "ack",     "nak",      "release", "inform"};
     return t < 9 ? kV4[t] : "unknown";
   }
-  static constexpr const char* kV6[] = {"unknown", "solicit", "advertise", "request", "confirm", "renew", "rebind",
-                                        "reply", "release", "decline", "reconfigure", "information-request"};
+  static constexpr const char* kV6[] = {"unknown", "solicit", "advertise",   "request",
+                                        "confirm", "renew",   "rebind",      "reply",
+                                        "release", "decline", "reconfigure", "information-request"};
   return t < 12 ? kV6[t] : "unknown";
 }
 void tcp_flags_hex(uint8_t f, char out[3]) {
@@ -88,12 +90,17 @@ const char* app_proto_name(uint8_t app) {
 core::Result<std::unique_ptr<EveWriter>> EveWriter::open(const std::string& path) {
   if (path == "-") return std::unique_ptr<EveWriter>(new EveWriter(stdout, false, "<stdout>"));
   FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) return core::make_error(core::ErrorCode::kIo, path, std::string("cannot open for writing: ") + std::strerror(errno));
+  if (!f)
+    return core::make_error(core::ErrorCode::kIo, path,
+                            std::string("cannot open for writing: ") + std::strerror(errno));
   return std::unique_ptr<EveWriter>(new EveWriter(f, true, path));
 }
 
 EveWriter::EveWriter(FILE* out, bool owned, std::string path)
-    : out_(out), owned_(owned), path_(std::move(path)), cur_(std::make_unique<Batch>()),
+    : out_(out),
+      owned_(owned),
+      path_(std::move(path)),
+      cur_(std::make_unique<Batch>()),
       parse_(std::make_unique<ParseScratch>()) {
   std::setvbuf(out_, nullptr, _IOFBF, 1 << 16);
   thread_ = std::thread([this] { writer_loop(); });
@@ -181,7 +188,8 @@ core::Status EveWriter::close() {
   }
   if (failed) {
     ++stats_.write_errors;
-    return core::make_error(core::ErrorCode::kIo, path_, std::string("writing events failed: ") + std::strerror(write_errno_));
+    return core::make_error(core::ErrorCode::kIo, path_,
+                            std::string("writing events failed: ") + std::strerror(write_errno_));
   }
   return {};
 }
@@ -253,7 +261,9 @@ void EveWriter::format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndRe
     default: state = "new"; break;
   }
   w.field("state", state);
-  w.field("reason", why == flow::EndReason::kTimeout ? "timeout" : why == flow::EndReason::kEvicted ? "evicted" : "shutdown");
+  w.field("reason", why == flow::EndReason::kTimeout   ? "timeout"
+                    : why == flow::EndReason::kEvicted ? "evicted"
+                                                       : "shutdown");
   w.end_object();
   if (f.key.proto == 6) {
     char hx[3];
@@ -479,7 +489,8 @@ void EveWriter::format_dhcp(core::JsonBuf& out, const decode::DhcpInfo& h) {
   core::BufJsonWriter w(out);
   w.begin_object();
   w.field("version", uint32_t{h.version});
-  w.field("type", h.version == 4 ? (h.op == 2 ? "reply" : "request") : (h.msg_type == 2 || h.msg_type == 7 ? "reply" : "request"));
+  w.field("type", h.version == 4 ? (h.op == 2 ? "reply" : "request")
+                                 : (h.msg_type == 2 || h.msg_type == 7 ? "reply" : "request"));
   w.field("id", h.xid);
   w.field("dhcp_type", dhcp_type_name(h.version, h.msg_type));
   if (h.version == 4) {
@@ -487,7 +498,8 @@ void EveWriter::format_dhcp(core::JsonBuf& out, const decode::DhcpInfo& h) {
     h.chaddr.format(buf);
     w.field("client_mac", std::string_view(buf, 17));
     if (!h.ciaddr.empty()) w.field("client_ip", std::string_view(buf, h.ciaddr.format(buf)));
-    if (!h.yiaddr.empty() && !h.yiaddr.is_unspecified()) w.field("assigned_ip", std::string_view(buf, h.yiaddr.format(buf)));
+    if (!h.yiaddr.empty() && !h.yiaddr.is_unspecified())
+      w.field("assigned_ip", std::string_view(buf, h.yiaddr.format(buf)));
     if (!h.requested_ip.empty()) w.field("requested_ip", std::string_view(buf, h.requested_ip.format(buf)));
     if (!h.server_id.empty()) w.field("dhcp_server_id", std::string_view(buf, h.server_id.format(buf)));
   }
@@ -515,7 +527,11 @@ void EveWriter::format_tls(core::JsonBuf& out, const decode::TlsClientHello& t) 
   static constexpr char kHex[] = "0123456789abcdef";
   char ver[5] = {kHex[t.max_version >> 12], kHex[(t.max_version >> 8) & 15], kHex[(t.max_version >> 4) & 15],
                  kHex[t.max_version & 15], 0};
-  w.field("version", t.max_version == 0x0304 ? "TLS 1.3" : t.max_version == 0x0303 ? "TLS 1.2" : t.max_version == 0x0302 ? "TLS 1.1" : t.max_version == 0x0301 ? "TLS 1.0" : ver);
+  w.field("version", t.max_version == 0x0304   ? "TLS 1.3"
+                     : t.max_version == 0x0303 ? "TLS 1.2"
+                     : t.max_version == 0x0302 ? "TLS 1.1"
+                     : t.max_version == 0x0301 ? "TLS 1.0"
+                                               : ver);
   if (!t.alpn_first.empty()) w.key("client_alpns").begin_array().value(t.alpn_first).end_array();
   if (t.ja3[0]) {
     w.key("ja3").begin_object();

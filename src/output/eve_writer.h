@@ -107,7 +107,7 @@ class EveWriter {
   std::unique_ptr<Batch> cur_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::unique_ptr<Batch>> queue_;  // full batches for the writer
+  std::deque<std::unique_ptr<Batch>> queue_;   // full batches for the writer
   std::vector<std::unique_ptr<Batch>> spare_;  // emptied batches for reuse
   bool closing_ = false;
   bool write_failed_ = false;

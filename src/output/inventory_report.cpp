@@ -37,8 +37,10 @@ class PrettyPrinter {
  private:
   size_t skip_string(size_t p) {
     for (++p; p < in_.size(); ++p) {
-      if (in_[p] == '\\') ++p;
-      else if (in_[p] == '"') return p + 1;
+      if (in_[p] == '\\')
+        ++p;
+      else if (in_[p] == '"')
+        return p + 1;
     }
     ok_ = false;
     return in_.size();
@@ -109,7 +111,8 @@ class PrettyPrinter {
           out_ += "{}";
           return;
         }
-        std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+        std::stable_sort(members.begin(), members.end(),
+                         [](const Member& a, const Member& b) { return a.key < b.key; });
         for (size_t i = 1; i < members.size(); ++i)
           if (members[i].key == members[i - 1].key) ok_ = false;
         if (!ok_) return;

@@ -34,7 +34,7 @@ struct Options {
   bool promisc = true;
   std::string inventory;  // "", "json", "table"
   std::string inventory_out;
-  std::string eve;        // "", "-" or a path
+  std::string eve;  // "", "-" or a path
   bool stats = false;
   uint64_t max_flows = 1u << 20;
   uint64_t max_devices = 65536;
@@ -102,7 +102,8 @@ void print_stats(const Pipeline& p, const std::vector<capture::CaptureStats>& ca
     if (d.malformed[i])
       std::fprintf(stderr, "    %-20s %llu\n", decode::malformed_name(decode::Malformed(i)),
                    (unsigned long long)d.malformed[i]);
-  std::fprintf(stderr, "  bad records        %llu (resyncs %llu)\n", (unsigned long long)bad, (unsigned long long)resync);
+  std::fprintf(stderr, "  bad records        %llu (resyncs %llu)\n", (unsigned long long)bad,
+               (unsigned long long)resync);
   if (filtered) std::fprintf(stderr, "  filtered out (BPF) %llu\n", (unsigned long long)filtered);
   if (drops) std::fprintf(stderr, "  kernel drops       %llu\n", (unsigned long long)drops);
   std::fprintf(stderr, "  flows created      %llu\n", (unsigned long long)f.created);
@@ -112,7 +113,8 @@ void print_stats(const Pipeline& p, const std::vector<capture::CaptureStats>& ca
   std::fprintf(stderr, "  flows peak active  %llu\n", (unsigned long long)f.peak_active);
   std::fprintf(stderr, "  devices            %llu\n", (unsigned long long)p.devices().stats().devices);
   if (p.devices().stats().dropped_new)
-    std::fprintf(stderr, "  devices refused    %llu (table full)\n", (unsigned long long)p.devices().stats().dropped_new);
+    std::fprintf(stderr, "  devices refused    %llu (table full)\n",
+                 (unsigned long long)p.devices().stats().dropped_new);
   if (eve) std::fprintf(stderr, "  events written     %llu\n", (unsigned long long)eve->stats().events);
   if (wall_s > 0)
     std::fprintf(stderr, "  wall time          %.3f s (%.0f packets/s)\n", wall_s, double(p.stats().packets) / wall_s);
@@ -181,7 +183,8 @@ int watch_main(int argc, char** argv) {
       return kExitOk;
     } else if (a == "-r" || a == "--read") {
       if (i + 1 >= argc) return usage_error(a + " needs at least one file");
-      while (i + 1 < argc && (argv[i + 1][0] != '-' || std::strcmp(argv[i + 1], "-") == 0)) o.files.emplace_back(argv[++i]);
+      while (i + 1 < argc && (argv[i + 1][0] != '-' || std::strcmp(argv[i + 1], "-") == 0))
+        o.files.emplace_back(argv[++i]);
       if (o.files.empty()) return usage_error(a + " needs at least one file");
     } else if (a == "-i" || a == "--interface") {
       const char* v = need("interface");
@@ -219,7 +222,8 @@ int watch_main(int argc, char** argv) {
       if (!parse_u64(need("n"), o.max_flows) || o.max_flows < 16 || o.max_flows > (1u << 30))
         return usage_error("--max-flows needs a number 16..1073741824");
     } else if (a == "--max-devices") {
-      if (!parse_u64(need("n"), o.max_devices) || o.max_devices < 1) return usage_error("--max-devices needs a positive number");
+      if (!parse_u64(need("n"), o.max_devices) || o.max_devices < 1)
+        return usage_error("--max-devices needs a positive number");
     } else if (a == "--oui-dir") {
       const char* v = need("dir");
       if (!v) return usage_error("--oui-dir needs a directory");
@@ -264,7 +268,8 @@ int watch_main(int argc, char** argv) {
       std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
       return kExitRuntime;
     } else {
-      std::fprintf(stderr, "sekisho watch: warning: %s (device classes will be 'unknown')\n", r.error().message().c_str());
+      std::fprintf(stderr, "sekisho watch: warning: %s (device classes will be 'unknown')\n",
+                   r.error().message().c_str());
     }
   }
 
@@ -309,7 +314,8 @@ int watch_main(int argc, char** argv) {
   uint64_t total = 0;
   auto run_source = [&](capture::PacketSource& src, bool live) -> bool {
     capture::RawPacket pkt;
-    auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.duration));
+    auto deadline =
+        t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.duration));
     for (;;) {
       if (g_stop.load()) return true;
       capture::ReadStatus st = src.next(pkt);
@@ -327,7 +333,9 @@ int watch_main(int argc, char** argv) {
         auto now = std::chrono::steady_clock::now();
         if (st == capture::ReadStatus::kTimeout) {
           // Idle: let flows time out by the clock and push buffered events out.
-          pipeline.tick(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+          pipeline.tick(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count());
           if (eve) eve->flush();
         }
         if (o.duration > 0 && now >= deadline) return true;
@@ -378,8 +386,9 @@ int watch_main(int argc, char** argv) {
 
   if (!o.inventory.empty()) {
     auto devices = output::sorted_devices(pipeline.devices().devices());
-    std::string doc = o.inventory == "json" ? output::inventory_json(devices)
-                                            : output::inventory_table(devices, o.inventory_out.empty() ? terminal_width() : 0);
+    std::string doc = o.inventory == "json"
+                          ? output::inventory_json(devices)
+                          : output::inventory_table(devices, o.inventory_out.empty() ? terminal_width() : 0);
     if (o.inventory_out.empty()) {
       std::fwrite(doc.data(), 1, doc.size(), stdout);
       std::fflush(stdout);

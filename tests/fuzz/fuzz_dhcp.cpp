@@ -14,8 +14,7 @@ bool inside(std::string_view v, const void* base, size_t n) {
 void check(const sekisho::decode::DhcpInfo& d, const uint8_t* data, size_t size) {
   for (std::string_view v : {d.hostname, d.vendor_class, d.client_id, d.mud_url})
     if (!inside(v, data, size)) __builtin_trap();
-  if (!inside(d.fqdn, data, size) && !inside(d.fqdn, d.fqdn_text.buf, d.fqdn_text.len))
-    __builtin_trap();
+  if (!inside(d.fqdn, data, size) && !inside(d.fqdn, d.fqdn_text.buf, d.fqdn_text.len)) __builtin_trap();
   if (d.param_count > sizeof(d.params) || d.option_count > 64 || d.oro_count > 32) __builtin_trap();
 }
 }  // namespace

@@ -12,8 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     __builtin_trap();
   for (size_t i = 0; i < msg.record_count; ++i) {
     const auto& rr = msg.records[i];
-    if (rr.name.len > sizeof(rr.name.buf) || rr.target.len > sizeof(rr.target.buf) ||
-        rr.txt.len > sizeof(rr.txt.buf))
+    if (rr.name.len > sizeof(rr.name.buf) || rr.target.len > sizeof(rr.target.buf) || rr.txt.len > sizeof(rr.txt.buf))
       __builtin_trap();
   }
   return 0;

@@ -35,7 +35,8 @@ std::string shell_quote(const std::string& s) {
 
 CmdResult run(const std::string& args, const std::string& env = "") {
   static int n = 0;
-  fs::path err_file = fs::temp_directory_path() / ("sekisho_golden_err_" + std::to_string(getpid()) + "_" + std::to_string(n++));
+  fs::path err_file =
+      fs::temp_directory_path() / ("sekisho_golden_err_" + std::to_string(getpid()) + "_" + std::to_string(n++));
   std::string cmd = env + " " + shell_quote(SEKISHO_BINARY) + " " + args + " 2>" + shell_quote(err_file);
   CmdResult r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -137,8 +138,10 @@ TEST_F(IotSentinel, EveryDeviceFoundWithIdentity) {
     std::vector<std::string> names = (*dev)["dns_names"];
     std::sort(names.begin(), names.end());
     s["dns_names"] = names;
-    s["dhcp_fingerprint"] = dev->contains("dhcp") && (*dev)["dhcp"].contains("fingerprint") ? (*dev)["dhcp"]["fingerprint"] : json();
-    s["dhcp_vendor_class"] = dev->contains("dhcp") && (*dev)["dhcp"].contains("vendor_class") ? (*dev)["dhcp"]["vendor_class"] : json();
+    s["dhcp_fingerprint"] =
+        dev->contains("dhcp") && (*dev)["dhcp"].contains("fingerprint") ? (*dev)["dhcp"]["fingerprint"] : json();
+    s["dhcp_vendor_class"] =
+        dev->contains("dhcp") && (*dev)["dhcp"].contains("vendor_class") ? (*dev)["dhcp"]["vendor_class"] : json();
     for (const char* k : {"mdns_services", "ssdp_servers", "user_agents"})
       if (dev->contains(k)) s[k] = (*dev)[k];
     if (dev->contains("tls")) s["tls_sni"] = (*dev)["tls"]["sni"];

@@ -60,9 +60,9 @@ struct DhcpInfo {
   std::string_view mud_url;       // v4 opt 161 / v6 opt 112 (RFC 8520)
   uint8_t params[64];             // v4 opt 55 parameter request list, in order
   uint8_t param_count = 0;
-  uint16_t options[64];           // option codes in the order they appear (v4 and v6)
+  uint16_t options[64];  // option codes in the order they appear (v4 and v6)
   uint8_t option_count = 0;
-  uint16_t oro[32];               // v6 option request option (6), in order
+  uint16_t oro[32];  // v6 option request option (6), in order
   uint8_t oro_count = 0;
 };
 
@@ -80,8 +80,8 @@ struct DnsRecord {
   uint16_t type = 0;
   uint16_t rclass = 0;  // mDNS: cache-flush bit masked off
   uint32_t ttl = 0;
-  core::IpAddr addr;   // A / AAAA
-  DnsName target;      // CNAME, PTR, NS target; SRV target
+  core::IpAddr addr;          // A / AAAA
+  DnsName target;             // CNAME, PTR, NS target; SRV target
   uint16_t srv_priority = 0;  // SRV
   uint16_t srv_weight = 0;
   uint16_t srv_port = 0;
@@ -100,9 +100,9 @@ struct DnsMessage {
   DnsQuestion questions[kMaxQuestions];
   uint8_t question_count = 0;  // parsed (<= kMaxQuestions)
   DnsRecord records[kMaxRecords];
-  uint8_t record_count = 0;    // parsed, all sections
-  uint8_t answer_count = 0;    // how many of records[] came from the answer section
-  bool more_records = false;   // more than we keep
+  uint8_t record_count = 0;   // parsed, all sections
+  uint8_t answer_count = 0;   // how many of records[] came from the answer section
+  bool more_records = false;  // more than we keep
 };
 
 // ---- SSDP (UPnP discovery over HTTPU, UDP 1900) -----------------------------------------
@@ -130,16 +130,16 @@ struct HttpRequest {
 // ---- TLS ClientHello (RFC 8446) with JA3 and JA4 ---------------------------------------
 struct TlsClientHello {
   uint16_t record_version = 0;
-  uint16_t legacy_version = 0;     // client_version in the hello
-  uint16_t max_version = 0;        // highest non-GREASE supported_versions entry, else legacy
-  std::string_view sni;            // server_name host_name
-  std::string_view alpn_first;     // first ALPN protocol
-  uint16_t cipher_count = 0;       // non-GREASE
-  uint16_t extension_count = 0;    // non-GREASE
+  uint16_t legacy_version = 0;   // client_version in the hello
+  uint16_t max_version = 0;      // highest non-GREASE supported_versions entry, else legacy
+  std::string_view sni;          // server_name host_name
+  std::string_view alpn_first;   // first ALPN protocol
+  uint16_t cipher_count = 0;     // non-GREASE
+  uint16_t extension_count = 0;  // non-GREASE
   // JA3/JA4 are empty ("") unless the whole hello (all ciphers and extensions) was seen.
-  char ja3[33] = {};               // MD5 hex of the JA3 string, NUL-terminated
-  char ja4[37] = {};               // e.g. t13d1516h2_8daaf6152771_e5627efa2ab1, NUL-terminated
-  FixedText<1024> ja3_string;      // the JA3 input string (may be truncated, see .truncated)
+  char ja3[33] = {};           // MD5 hex of the JA3 string, NUL-terminated
+  char ja4[37] = {};           // e.g. t13d1516h2_8daaf6152771_e5627efa2ab1, NUL-terminated
+  FixedText<1024> ja3_string;  // the JA3 input string (may be truncated, see .truncated)
 };
 
 // ---- LLDP (IEEE 802.1AB), EtherType 0x88cc ----------------------------------------------

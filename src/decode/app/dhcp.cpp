@@ -1,9 +1,8 @@
 // DHCPv4 (RFC 2131/2132, FQDN RFC 4702, MUD RFC 8520) and DHCPv6 (RFC 8415, FQDN RFC 4704).
 // What a client puts in its DISCOVER/SOLICIT (host name, vendor class, the order of its
 // options and requested parameters) is one of the strongest device-type signals we get.
-#include "decode/app/app.h"
-
 #include "core/bytes.h"
+#include "decode/app/app.h"
 
 namespace sekisho::decode {
 
@@ -30,8 +29,7 @@ void reset(DhcpInfo& out, uint8_t version) {
 }
 
 void note_option(DhcpInfo& out, uint16_t code) {
-  if (out.option_count < sizeof(out.options) / sizeof(out.options[0]))
-    out.options[out.option_count++] = code;
+  if (out.option_count < sizeof(out.options) / sizeof(out.options[0])) out.options[out.option_count++] = code;
 }
 
 // An uncompressed DNS wire-format name (RFC 4702/4704 forbid compression here) to dotted
@@ -68,8 +66,7 @@ void dhcp4_option(uint8_t code, const uint8_t* v, uint8_t len, DhcpInfo& out) {
       if (len == 4) out.server_id = core::IpAddr::v4(v);
       break;
     case 55:
-      for (uint8_t i = 0; i < len && out.param_count < sizeof(out.params); ++i)
-        out.params[out.param_count++] = v[i];
+      for (uint8_t i = 0; i < len && out.param_count < sizeof(out.params); ++i) out.params[out.param_count++] = v[i];
       break;
     case 60:
       if (out.vendor_class.empty()) out.vendor_class = view(v, len);
@@ -109,8 +106,7 @@ ParseStatus dhcp6_options(const uint8_t* p, size_t n, DhcpInfo& out) {
         if (out.client_id.empty()) out.client_id = view(v, len);
         break;
       case 6:
-        for (size_t i = 0; i + 1 < len && out.oro_count < sizeof(out.oro) / sizeof(out.oro[0]);
-             i += 2)
+        for (size_t i = 0; i + 1 < len && out.oro_count < sizeof(out.oro) / sizeof(out.oro[0]); i += 2)
           out.oro[out.oro_count++] = core::load_be16(v + i);
         break;
       case 16:  // enterprise-number, then (len16, data)*; the first data names the vendor

@@ -1,10 +1,9 @@
 // DNS (RFC 1035) and mDNS/DNS-SD (RFC 6762/6763) messages. Devices announce their model and
 // services in mDNS (PTR/SRV/TXT) and reveal their cloud endpoints in ordinary queries.
-#include "decode/app/app.h"
-
 #include <cstring>
 
 #include "core/bytes.h"
+#include "decode/app/app.h"
 
 namespace sekisho::decode {
 
@@ -13,8 +12,8 @@ namespace {
 constexpr size_t kHeader = 12;
 constexpr size_t kMaxWireName = 255;  // RFC 1035 2.3.4, counting length octets and the root
 constexpr int kMaxJumps = 32;         // pointers per name; each must also go strictly back
-constexpr uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypePtr = 12, kTypeTxt = 16,
-                   kTypeAaaa = 28, kTypeSrv = 33, kTypeOpt = 41;
+constexpr uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypePtr = 12, kTypeTxt = 16, kTypeAaaa = 28, kTypeSrv = 33,
+                   kTypeOpt = 41;
 
 // Appends '.' (unless first) and a label of `len` bytes at src, of which `avail` may be
 // read. Within kMaxWireName the text always fits (at most 253 chars), so no truncation

@@ -1,7 +1,6 @@
 // HTTP/1.x request heads (RFC 9112) from a single TCP segment: enough to see which host a
 // device calls and which client library it uses. No reassembly: the head may be cut.
 #include "decode/app/app.h"
-
 #include "decode/app/text.h"
 
 namespace sekisho::decode {
@@ -31,13 +30,11 @@ ParseStatus parse_http_request(const uint8_t* p, size_t n, HttpRequest& out) {
   bool line_complete = lines.complete;
 
   size_t sp = line.find(' ');
-  if (sp == std::string_view::npos || !known_method(line.substr(0, sp)))
-    return ParseStatus::kNotMine;
+  if (sp == std::string_view::npos || !known_method(line.substr(0, sp))) return ParseStatus::kNotMine;
   std::string_view rest = line.substr(sp + 1);
   size_t sp2 = rest.find(' ');
   std::string_view uri = rest.substr(0, sp2);
-  std::string_view version =
-      sp2 == std::string_view::npos ? std::string_view() : rest.substr(sp2 + 1);
+  std::string_view version = sp2 == std::string_view::npos ? std::string_view() : rest.substr(sp2 + 1);
   // A complete request line needs a target, and a version that is HTTP's (or none: 0.9).
   // A line cut by the segment end keeps what is there.
   if (line_complete) {

@@ -1,15 +1,14 @@
 // LLDP (IEEE 802.1AB): wired devices (switches, phones, printers) name themselves and their
 // port, and RFC 8520 lets them point at their MUD file in an organisationally specific TLV.
-#include "decode/app/app.h"
-
 #include "core/bytes.h"
+#include "decode/app/app.h"
 
 namespace sekisho::decode {
 
 namespace {
 
-constexpr uint8_t kEnd = 0, kChassisId = 1, kPortId = 2, kTtl = 3, kPortDescription = 4,
-                  kSystemName = 5, kSystemDescription = 6, kOrgSpecific = 127;
+constexpr uint8_t kEnd = 0, kChassisId = 1, kPortId = 2, kTtl = 3, kPortDescription = 4, kSystemName = 5,
+                  kSystemDescription = 6, kOrgSpecific = 127;
 constexpr uint8_t kIanaOui[3] = {0x00, 0x00, 0x5E};  // RFC 8520 section 10
 constexpr uint8_t kMudSubtype = 1;
 
@@ -61,8 +60,7 @@ ParseStatus parse_lldp(const uint8_t* p, size_t n, LldpInfo& out) {
       case kSystemName: out.system_name = view(v, len); break;
       case kSystemDescription: out.system_description = view(v, len); break;
       case kOrgSpecific:
-        if (len >= 4 && v[0] == kIanaOui[0] && v[1] == kIanaOui[1] && v[2] == kIanaOui[2] &&
-            v[3] == kMudSubtype)
+        if (len >= 4 && v[0] == kIanaOui[0] && v[1] == kIanaOui[1] && v[2] == kIanaOui[2] && v[3] == kMudSubtype)
           out.mud_url = view(v + 4, len - 4u);
         break;
       default: break;

@@ -1,7 +1,6 @@
 // SSDP (UPnP Device Architecture 2.0, section 1): HTTP-like messages over UDP 1900. The
 // SERVER string and the USN/NT device types name the product outright.
 #include "decode/app/app.h"
-
 #include "decode/app/text.h"
 
 namespace sekisho::decode {

@@ -5,13 +5,12 @@
 // One TCP segment, no reassembly: a hello cut by the segment end keeps the fields that were
 // wholly present (the cipher list as a whole, extensions one by one) and returns kMalformed;
 // JA3/JA4 are only emitted when the cipher list and every extension were seen.
-#include "decode/app/app.h"
-
 #include <openssl/evp.h>
 
 #include <algorithm>
 
 #include "core/bytes.h"
+#include "decode/app/app.h"
 
 namespace sekisho::decode {
 
@@ -207,9 +206,7 @@ const char* ja4_version(uint16_t v) {
   }
 }
 
-bool is_alnum(uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
+bool is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 void two_digits(char* out, size_t v) {
   if (v > 99) v = 99;

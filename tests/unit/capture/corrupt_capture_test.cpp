@@ -2,14 +2,13 @@
 // record lengths. The reader must always terminate, never read out of bounds (these run
 // under ASan/UBSan), report each problem with the file and record, and where a length lies
 // still deliver every record after the damaged one.
-#include "capture/packet_source.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <vector>
 
+#include "capture/packet_source.h"
 #include "pcap_writer.h"
 
 namespace sekisho::capture {

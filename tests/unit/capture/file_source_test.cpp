@@ -1,8 +1,6 @@
 // File sources: every format, byte order and resolution round-trips; real captures read
 // the same as libpcap; BPF; open errors; streams. The live source's checks are at the end
 // (the unit_capture source list is fixed); those that need capture rights skip without.
-#include "capture/packet_source.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "capture/bpf_filter.h"
+#include "capture/packet_source.h"
 #include "pcap_writer.h"
 
 namespace sekisho::capture {

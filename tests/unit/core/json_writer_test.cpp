@@ -7,7 +7,15 @@ using sekisho::core::JsonWriter;
 TEST(JsonWriter, ObjectsArraysAndCommas) {
   std::string s;
   JsonWriter w(s);
-  w.begin_object().field("a", 1).field("b", "x").key("c").begin_array().value(uint64_t{1}).value(true).null().end_array();
+  w.begin_object()
+      .field("a", 1)
+      .field("b", "x")
+      .key("c")
+      .begin_array()
+      .value(uint64_t{1})
+      .value(true)
+      .null()
+      .end_array();
   w.key("d").begin_object().end_object().end_object();
   EXPECT_EQ(s, R"({"a":1,"b":"x","c":[1,true,null],"d":{}})");
 }
@@ -39,7 +47,15 @@ void write_sample(W& w, std::string_view odd, std::string_view long_value) {
   w.begin_object().field("a", 1).field("b", "x").field("u", uint64_t{18446744073709551615ULL});
   w.field("i", int64_t{-9223372036854775807LL - 1}).field("n", uint32_t{7}).field("t", true).field("f", false);
   w.field("odd", odd).field("long", long_value);
-  w.key("arr").begin_array().value(uint32_t{1}).value(odd).value("s").value(false).begin_object().end_object().end_array();
+  w.key("arr")
+      .begin_array()
+      .value(uint32_t{1})
+      .value(odd)
+      .value("s")
+      .value(false)
+      .begin_object()
+      .end_object()
+      .end_array();
   w.key("o").begin_object().field("k", std::string_view()).end_object();
   w.key("e").begin_array().end_array().end_object();
 }

@@ -20,8 +20,20 @@ TEST(Time, LeapDayAndYearEnd) {
 TEST(Time, CachingFormatterMatchesFormatEveTime) {
   EveTimeFormatter f;
   const TimeNs base = 1458563696LL * kNsPerSec;
-  const TimeNs times[] = {base, base + 1, base + 999'999'999, base + kNsPerSec, base - 5 * kNsPerSec + 3, base + 7,
-                          base + 86400 * kNsPerSec, base + 2 * kNsPerSec, base + 5, -1, -kNsPerSec, 0, 1, base};
+  const TimeNs times[] = {base,
+                          base + 1,
+                          base + 999'999'999,
+                          base + kNsPerSec,
+                          base - 5 * kNsPerSec + 3,
+                          base + 7,
+                          base + 86400 * kNsPerSec,
+                          base + 2 * kNsPerSec,
+                          base + 5,
+                          -1,
+                          -kNsPerSec,
+                          0,
+                          1,
+                          base};
   for (int round = 0; round < 3; ++round) {
     for (TimeNs t : times) {
       char want[31], got[31];

@@ -141,8 +141,8 @@ TEST(Decoder, Ipv6ExtensionHeadersAndNdp) {
 
 TEST(Decoder, Arp) {
   Decoder d;
-  Bytes arp = {0, 1, 8, 0, 6, 4, 0, 1, 0x20, 0xf8, 0x5e, 0xca, 0x91, 0x52, 192, 168, 0, 20,
-               0, 0, 0, 0, 0, 0, 192, 168, 0, 1};
+  Bytes arp = {0,   1,   8, 0,  6, 4, 0, 1, 0x20, 0xf8, 0x5e, 0xca, 0x91, 0x52,
+               192, 168, 0, 20, 0, 0, 0, 0, 0,    0,    192,  168,  0,    1};
   PacketView pv = decode_frame(d, concat(ethernet(0x0806), arp));
   EXPECT_EQ(pv.l3, decode::L3::kArp);
   EXPECT_EQ(pv.arp.op, 1);

@@ -63,7 +63,7 @@ TEST(FlowTable, ExpiresByPacketTime) {
     ended.flows.push_back(f);
     ended.why.push_back(r);
   });
-  t.update(packet(0x0a000001, 5353, 0xe00000fb, 5353, 17, 0, 10 * kSec));           // one-way UDP: 60 s
+  t.update(packet(0x0a000001, 5353, 0xe00000fb, 5353, 17, 0, 10 * kSec));               // one-way UDP: 60 s
   t.update(packet(0x0a000002, 1000, 0x0a000003, 22, 6, decode::tcp::kSyn, 10 * kSec));  // half-open: 30 s
   t.expire(39 * kSec);
   EXPECT_EQ(ended.flows.size(), 0u);
@@ -89,7 +89,8 @@ TEST(FlowTable, FloodEvictsHalfOpenFirst) {
     t.update(packet(0x08080808, 443, 0x0a000010 + i, 40000, 6, decode::tcp::kSyn | decode::tcp::kAck, kSec));
   }
   // A spoofed SYN flood of 10,000 sources.
-  for (uint32_t i = 0; i < 10000; ++i) t.update(packet(0x01000000 + i * 7919, 1234, 0x0a000010, 80, 6, decode::tcp::kSyn, 2 * kSec));
+  for (uint32_t i = 0; i < 10000; ++i)
+    t.update(packet(0x01000000 + i * 7919, 1234, 0x0a000010, 80, 6, decode::tcp::kSyn, 2 * kSec));
   EXPECT_EQ(t.stats().active, 64u);
   EXPECT_GE(t.stats().evicted, 10000u - 56u);
   for (const auto& f : evicted) EXPECT_EQ(f.cls, flow::FlowClass::kTcpHalfOpen);

@@ -45,7 +45,8 @@ TEST(Classifier, ErrorsNameTheRule) {
   auto bad_field = Classifier::parse(R"({"rules":[{"field":"colour","equals":"a","class":"plug"}]})", "x.json");
   ASSERT_FALSE(bad_field);
   EXPECT_EQ(bad_field.error().where, "x.json: rules[0].field");
-  auto two = Classifier::parse(R"({"rules":[{"field":"vendor","equals":"a","contains":"b","class":"plug"}]})", "x.json");
+  auto two =
+      Classifier::parse(R"({"rules":[{"field":"vendor","equals":"a","contains":"b","class":"plug"}]})", "x.json");
   EXPECT_FALSE(two);
   auto weight = Classifier::parse(R"({"rules":[{"field":"vendor","equals":"a","class":"plug","weight":0}]})", "x.json");
   ASSERT_FALSE(weight);

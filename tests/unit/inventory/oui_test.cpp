@@ -6,12 +6,13 @@ using namespace sekisho;
 
 TEST(Oui, MostSpecificMatchWins) {
   inventory::OuiRegistry reg;
-  ASSERT_TRUE(reg.load_csv_text("Registry,Assignment,Organization Name,Organization Address\n"
-                                "MA-L,70B3D5,IEEE Registration Authority,x\n"
-                                "MA-S,70B3D5123,\"Small, Maker Ltd\",y\n"
-                                "MA-M,B0C5541,Medium Co,z\n"
-                                "MA-L,B0C554,D-Link International,w\n",
-                                "t.csv"));
+  ASSERT_TRUE(
+      reg.load_csv_text("Registry,Assignment,Organization Name,Organization Address\n"
+                        "MA-L,70B3D5,IEEE Registration Authority,x\n"
+                        "MA-S,70B3D5123,\"Small, Maker Ltd\",y\n"
+                        "MA-M,B0C5541,Medium Co,z\n"
+                        "MA-L,B0C554,D-Link International,w\n",
+                        "t.csv"));
   EXPECT_EQ(reg.lookup(*core::MacAddr::parse("70:b3:d5:12:34:56")), "Small, Maker Ltd");
   EXPECT_EQ(reg.lookup(*core::MacAddr::parse("70:b3:d5:99:34:56")), "IEEE Registration Authority");
   EXPECT_EQ(reg.lookup(*core::MacAddr::parse("b0:c5:54:1c:71:85")), "Medium Co");

@@ -41,15 +41,17 @@ TEST(JsonPretty, StringsAreEscapedLikeNlohmann) {
   w.begin_object();
   w.field("all_bytes", all);
   w.field("utf8", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80");
-  w.field("mixed", std::string_view("a\"b\\c/d\x7f" "e\x08\x0c\n\r\t\x01\xff", 14));
+  w.field("mixed", std::string_view("a\"b\\c/d\x7f"
+                                    "e\x08\x0c\n\r\t\x01\xff",
+                                    14));
   w.end_object();
   EXPECT_EQ(json_pretty(s), reference(s));
 }
 
 TEST(JsonPretty, FallsBackOnInputItDoesNotExpect) {
   // Fractions and duplicate keys take the nlohmann path; the result is still nlohmann's.
-  for (const std::string doc : {R"({"a":0.5,"b":[1.25e3]})", R"({"a":1,"a":2})", R"({"k\u0041":1})",
-                                R"(["\ud83d\ude00","\u00e9"])"}) {
+  for (const std::string doc :
+       {R"({"a":0.5,"b":[1.25e3]})", R"({"a":1,"a":2})", R"({"k\u0041":1})", R"(["\ud83d\ude00","\u00e9"])"}) {
     EXPECT_EQ(json_pretty(doc), reference(doc)) << doc;
   }
 }

@@ -50,21 +50,17 @@ struct Builder {
   size_t size() const { return b.size(); }
 };
 
-inline std::string_view as_text(const Bytes& b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline std::string_view as_text(const Bytes& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 // A payload from tests/unit/decode/app/data/; empty if missing (the test then fails).
 inline Bytes read_sample(const std::string& name) {
-  std::ifstream in(std::string(SEKISHO_SOURCE_DIR) + "/tests/unit/decode/app/data/" + name,
-                   std::ios::binary);
+  std::ifstream in(std::string(SEKISHO_SOURCE_DIR) + "/tests/unit/decode/app/data/" + name, std::ios::binary);
   return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // Calls f(prefix, len) for every prefix of `msg` (0 .. size-1 bytes), each in its own
 // exact-size heap block so that ASan reports any read past the end.
-inline void for_each_prefix(const Bytes& msg,
-                            const std::function<void(const uint8_t*, size_t)>& f) {
+inline void for_each_prefix(const Bytes& msg, const std::function<void(const uint8_t*, size_t)>& f) {
   for (size_t len = 0; len < msg.size(); ++len) {
     std::unique_ptr<uint8_t[]> copy(new uint8_t[len ? len : 1]);
     std::copy(msg.begin(), msg.begin() + std::ptrdiff_t(len), copy.get());

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "decode/app/app.h"
 #include "app_test_util.h"
+#include "decode/app/app.h"
 
 namespace sekisho::decode {
 namespace {
@@ -20,9 +20,7 @@ Builder bootp_request(uint32_t xid = 0x01020304) {
   return b;
 }
 
-std::vector<uint16_t> options_of(const DhcpInfo& d) {
-  return {d.options, d.options + d.option_count};
-}
+std::vector<uint16_t> options_of(const DhcpInfo& d) { return {d.options, d.options + d.option_count}; }
 
 TEST(Dhcp4, RealAriaDiscover) {
   // Fitbit Aria scale, IoT Sentinel Aria/Setup-A-1-STA.pcap frame 3.
@@ -185,7 +183,7 @@ TEST(Dhcp4, ReuseResetsFields) {
 // ---- DHCPv6 ---------------------------------------------------------------------------
 Builder solicit() {
   Builder b;
-  b.u8(1).u24(0xabcdef);  // SOLICIT, xid
+  b.u8(1).u24(0xabcdef);                                                              // SOLICIT, xid
   b.u16(1).u16(10).u16(3).u16(1).u8(2).u8(0x11).u8(0x22).u8(0x33).u8(0x44).u8(0x55);  // DUID-LL
   b.u16(6).u16(6).u16(23).u16(24).u16(39);                                            // ORO
   b.u16(16).u16(4 + 2 + 7 + 2 + 3).u32(4491).u16(7).str("acme-v1").u16(3).str("xyz");
@@ -205,8 +203,7 @@ TEST(Dhcp6, SolicitFields) {
   EXPECT_EQ(d.msg_type, 1);
   EXPECT_EQ(d.xid, 0xabcdefu);
   EXPECT_EQ(d.client_id.size(), 10u);
-  EXPECT_EQ((std::vector<uint16_t>(d.oro, d.oro + d.oro_count)),
-            (std::vector<uint16_t>{23, 24, 39}));
+  EXPECT_EQ((std::vector<uint16_t>(d.oro, d.oro + d.oro_count)), (std::vector<uint16_t>{23, 24, 39}));
   EXPECT_EQ(d.vendor_class, "acme-v1");
   EXPECT_EQ(d.fqdn, "dev.home");
   EXPECT_EQ(d.mud_url, "https://m.example");

@@ -261,8 +261,7 @@ TEST(Dns, RealHueBridgeMdnsAnnouncement) {
   EXPECT_EQ(m.records[0].target.view(), "Philips hue - 2476FF._hap._tcp.local");
   EXPECT_EQ(m.records[1].type, 16);
   EXPECT_EQ(m.records[1].rclass, 1);  // cache-flush bit masked
-  EXPECT_EQ(m.records[1].txt.view(),
-            "c#=1;ff=1;id=00:17:88:24:76:FF;md=BSB002;pv=1.0;sf=1;s#=1;ci=2");
+  EXPECT_EQ(m.records[1].txt.view(), "c#=1;ff=1;id=00:17:88:24:76:FF;md=BSB002;pv=1.0;sf=1;s#=1;ci=2");
   EXPECT_EQ(m.records[2].type, 33);
   EXPECT_EQ(m.records[2].srv_port, 8080);
   EXPECT_EQ(m.records[2].target.view(), "Philips-hue.local");
@@ -319,7 +318,8 @@ TEST(Dns, ReuseResetsCounts) {
 // the depth, on every prefix and on byte flips of real messages and of a record-only one.
 TEST(Dns, DepthNeverChangesTheStatus) {
   std::vector<Bytes> inputs;
-  for (const char* sample : {"huebridge-mdns-response.bin", "dlinkcam-mdns-response.bin"}) inputs.push_back(test::read_sample(sample));
+  for (const char* sample : {"huebridge-mdns-response.bin", "dlinkcam-mdns-response.bin"})
+    inputs.push_back(test::read_sample(sample));
   Builder answers_only = header(0x8400, 0, 1);
   answers_only.name("hub.local");
   rr(answers_only, 1, 1, 120, 4).u32(0xc0a80001);

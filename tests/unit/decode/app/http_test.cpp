@@ -51,8 +51,7 @@ TEST(Http, UpnpAndWebdavMethods) {
 
 TEST(Http, HeadCutBySegmentEnd) {
   HttpRequest r;
-  ASSERT_EQ(parse("GET /index.html HTTP/1.1\r\nUser-Agent: curl/7.1\r\nHost: exa", r),
-            ParseStatus::kOk);
+  ASSERT_EQ(parse("GET /index.html HTTP/1.1\r\nUser-Agent: curl/7.1\r\nHost: exa", r), ParseStatus::kOk);
   EXPECT_EQ(r.user_agent, "curl/7.1");
   EXPECT_TRUE(r.host.empty());  // a cut value is not taken for the real one
   EXPECT_FALSE(r.head_complete);

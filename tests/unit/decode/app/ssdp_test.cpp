@@ -44,12 +44,11 @@ TEST(Ssdp, MSearchStGoesToNt) {
 
 TEST(Ssdp, ResponseWithCaseInsensitiveTrimmedHeaders) {
   SsdpInfo s;
-  ASSERT_EQ(
-      parse("HTTP/1.1 200 OK\r\nCache-Control: max-age=100\r\nserver:   Linux/3.14.0 UPnP/1.0 "
-            "IpBridge/1.9.0  \r\nLocation:\thttp://10.10.10.6:80/description.xml\r\n"
-            "st: upnp:rootdevice\r\nUsn: uuid:2f402f80-da50-11e1-9b23-0017882476ff\r\n\r\n",
-            s),
-      ParseStatus::kOk);
+  ASSERT_EQ(parse("HTTP/1.1 200 OK\r\nCache-Control: max-age=100\r\nserver:   Linux/3.14.0 UPnP/1.0 "
+                  "IpBridge/1.9.0  \r\nLocation:\thttp://10.10.10.6:80/description.xml\r\n"
+                  "st: upnp:rootdevice\r\nUsn: uuid:2f402f80-da50-11e1-9b23-0017882476ff\r\n\r\n",
+                  s),
+            ParseStatus::kOk);
   EXPECT_TRUE(s.method.empty());
   EXPECT_EQ(s.start_line, "HTTP/1.1 200 OK");
   EXPECT_EQ(s.server, "Linux/3.14.0 UPnP/1.0 IpBridge/1.9.0");

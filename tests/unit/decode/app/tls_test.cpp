@@ -49,8 +49,8 @@ Ext point_formats(const Bytes& v) {
 Ext empty(uint16_t type) { return {type, {}}; }
 
 // A TLS record holding one ClientHello. `with_extensions` false omits the block entirely.
-Bytes client_hello(uint16_t version, const std::vector<uint16_t>& ciphers,
-                   const std::vector<Ext>& exts, bool with_extensions = true) {
+Bytes client_hello(uint16_t version, const std::vector<uint16_t>& ciphers, const std::vector<Ext>& exts,
+                   bool with_extensions = true) {
   Builder body;
   body.u16(version).zeros(32).u8(0);
   body.u16(unsigned(ciphers.size() * 2));
@@ -67,8 +67,7 @@ Bytes client_hello(uint16_t version, const std::vector<uint16_t>& ciphers,
   return rec.b;
 }
 
-const std::vector<uint16_t> kSigalgs = {0x0403, 0x0804, 0x0401, 0x0503,
-                                        0x0805, 0x0501, 0x0806, 0x0601};
+const std::vector<uint16_t> kSigalgs = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
 
 TEST(Tls, Ja4SpecExample) {
   // The worked example of FoxIO JA4.md ("Cipher hash", "Extension hash", "Example"):
@@ -76,11 +75,10 @@ TEST(Tls, Ja4SpecExample) {
   // Published result: t13d1516h2_8daaf6152771_e5627efa2ab1.
   std::vector<uint16_t> ciphers = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
                                    0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
-  std::vector<Ext> exts = {
-      empty(0x001b), sni("example.com"), empty(0x0033), alpn({"h2", "http/1.1"}),
-      empty(0x4469), empty(0x0017),      empty(0x002d), sigalgs(kSigalgs),
-      empty(0x0005), empty(0x0023),      empty(0x0012), versions({0x0304, 0x0303}),
-      empty(0xff01), empty(0x000b),      empty(0x000a), empty(0x0015)};
+  std::vector<Ext> exts = {empty(0x001b), sni("example.com"), empty(0x0033), alpn({"h2", "http/1.1"}),
+                           empty(0x4469), empty(0x0017),      empty(0x002d), sigalgs(kSigalgs),
+                           empty(0x0005), empty(0x0023),      empty(0x0012), versions({0x0304, 0x0303}),
+                           empty(0xff01), empty(0x000b),      empty(0x000a), empty(0x0015)};
   Bytes msg = client_hello(0x0303, ciphers, exts);
   TlsClientHello h;
   ASSERT_EQ(parse_tls_client_hello(msg.data(), msg.size(), h), ParseStatus::kOk);
@@ -150,8 +148,7 @@ TEST(Tls, JaSalesforceReadmeExample) {
                            {sni("a.example"), groups({23, 24, 25}), point_formats({0})});
   TlsClientHello h;
   ASSERT_EQ(parse_tls_client_hello(msg.data(), msg.size(), h), ParseStatus::kOk);
-  EXPECT_EQ(h.ja3_string.view(),
-            "769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0");
+  EXPECT_EQ(h.ja3_string.view(), "769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0");
   EXPECT_STREQ(h.ja3, "ada70206e40642a3e4461f35503241d5");
 }
 
@@ -168,8 +165,7 @@ TEST(Tls, RealWeMoHello) {
   EXPECT_EQ(h.legacy_version, 0x0301);
   EXPECT_EQ(h.cipher_count, 23);
   EXPECT_EQ(h.extension_count, 1);
-  EXPECT_EQ(h.ja3_string.view(),
-            "769,57-56-53-22-19-10-51-50-154-153-47-150-5-4-21-18-9-20-17-8-6-3-255,0,,");
+  EXPECT_EQ(h.ja3_string.view(), "769,57-56-53-22-19-10-51-50-154-153-47-150-5-4-21-18-9-20-17-8-6-3-255,0,,");
   EXPECT_STREQ(h.ja3, "84e49be168d95094b4eeaa1b94791fcb");
   EXPECT_STREQ(h.ja4, "t10d230100_6a57a6f57151_000000000000");
 }
@@ -233,8 +229,7 @@ TEST(Tls, NotAClientHello) {
   EXPECT_EQ(parse_tls_client_hello(app_data.data(), app_data.size(), h), ParseStatus::kNotMine);
   Bytes server_hello = hello;
   server_hello[5] = 2;
-  EXPECT_EQ(parse_tls_client_hello(server_hello.data(), server_hello.size(), h),
-            ParseStatus::kNotMine);
+  EXPECT_EQ(parse_tls_client_hello(server_hello.data(), server_hello.size(), h), ParseStatus::kNotMine);
   Bytes sslv2 = {0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15};
   EXPECT_EQ(parse_tls_client_hello(sslv2.data(), sslv2.size(), h), ParseStatus::kNotMine);
 }
