@@ -375,7 +375,7 @@ class PcapSource final : public FileSourceBase {
     return true;
   }
 
-  void skip_bad_record(std::string why) {
+  void skip_bad_record(const std::string& why) {
     ++stats_.bad_records;
     const size_t from = pos_;
     pos_ = resync(pos_ + 1);

@@ -36,7 +36,7 @@ struct MacAddr {
   // Writes 17 chars, no terminator.
   void format(char* out) const;
 
-  auto operator<=>(const MacAddr&) const = default;
+  auto operator<=>(const MacAddr&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
 };
 
 // IPv4 or IPv6 address. IPv4 is stored in the first 4 bytes of `b`, network order.

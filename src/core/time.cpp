@@ -68,7 +68,7 @@ void EveTimeFormatter::format(TimeNs t, char* out) {
     if (slots_[i].sec == secs) {
       std::memcpy(out, slots_[i].head, sizeof slots_[i].head);
       put(out + 20, unsigned((t - secs * kNsPerSec) / 1000), 6);
-      std::memcpy(out + 26, "+0000", 5);
+      std::memcpy(out + 26, "+0000", 5);  // NOLINT(bugprone-not-null-terminated-result): fixed width
       victim_ = uint8_t(1 - i);
       return;
     }

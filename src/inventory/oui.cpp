@@ -56,10 +56,10 @@ bool parse_hex(std::string_view s, uint64_t& v) {
   return true;
 }
 
-std::string trim(std::string s) {
+std::string trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t");
   size_t e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
 }
 }  // namespace
 
@@ -114,10 +114,8 @@ core::Status OuiRegistry::load_csv_text(std::string_view text, const std::string
       mal_[uint32_t(prefix)] = std::move(org);
     } else if (cols[0] == "MA-M" && cols[1].size() == 7) {
       mam_[uint32_t(prefix)] = std::move(org);
-    } else if (cols[0] == "MA-S" && cols[1].size() == 9) {
-      mas_[prefix] = std::move(org);
-    } else if (cols[0] == "IAB" && cols[1].size() == 9) {
-      mas_[prefix] = std::move(org);
+    } else if ((cols[0] == "MA-S" || cols[0] == "IAB") && cols[1].size() == 9) {
+      mas_[prefix] = std::move(org);  // both are 36-bit assignments
     } else {
       continue;  // other registries (CID) do not name a MAC vendor
     }
