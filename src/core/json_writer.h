@@ -113,33 +113,28 @@ class JsonWriter {
     return *this;
   }
   [[gnu::always_inline]] JsonWriter& field(std::string_view k, const char* v) { return field(k, std::string_view(v)); }
-  [[gnu::always_inline]] JsonWriter& field(std::string_view k, uint64_t v) {
-    char buf[kFieldBuf];
-    if (k.size() + 26 > sizeof buf) {
-      key(k);
-      return value(v);
-    }
-    size_t n = put_key(buf, k);
-    auto r = std::to_chars(buf + n, buf + sizeof buf, v);
-    out_.append(buf, size_t(r.ptr - buf));
-    need_comma_ = true;
-    return *this;
-  }
-  [[gnu::always_inline]] JsonWriter& field(std::string_view k, int64_t v) {
-    char buf[kFieldBuf];
-    if (k.size() + 26 > sizeof buf) {
-      key(k);
-      return value(v);
-    }
-    size_t n = put_key(buf, k);
-    auto r = std::to_chars(buf + n, buf + sizeof buf, v);
-    out_.append(buf, size_t(r.ptr - buf));
-    need_comma_ = true;
-    return *this;
-  }
+  [[gnu::always_inline]] JsonWriter& field(std::string_view k, uint64_t v) { return int_field(k, v); }
+  [[gnu::always_inline]] JsonWriter& field(std::string_view k, int64_t v) { return int_field(k, v); }
   [[gnu::always_inline]] JsonWriter& field(std::string_view k, uint32_t v) { return field(k, uint64_t{v}); }
   [[gnu::always_inline]] JsonWriter& field(std::string_view k, int v) { return field(k, int64_t{v}); }
 
+ private:
+  // Key and integer in one append; keys too long for the stack buffer take the slow path.
+  template <typename Int>
+  [[gnu::always_inline]] JsonWriter& int_field(std::string_view k, Int v) {
+    char buf[kFieldBuf];
+    if (k.size() + 26 > sizeof buf) {
+      key(k);
+      return value(v);
+    }
+    size_t n = put_key(buf, k);
+    auto r = std::to_chars(buf + n, buf + sizeof buf, v);
+    out_.append(buf, size_t(r.ptr - buf));
+    need_comma_ = true;
+    return *this;
+  }
+
+ public:
   // Appends s escaped. Plain printable ASCII (the common case) is found eight bytes at a
   // time and appended in one piece.
   [[gnu::always_inline]] static void escape_into(std::string& out, std::string_view s) {

@@ -173,11 +173,8 @@ int watch_main(int argc, char** argv) {
   bool inventory_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto need = [&](const char* what) -> const char* {
-      if (i + 1 >= argc) return nullptr;
-      (void)what;
-      return argv[++i];
-    };
+    // The option's value, or null when the command line ends.
+    auto need = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     if (a == "-h" || a == "--help") {
       print_watch_help();
       return kExitOk;
@@ -187,31 +184,31 @@ int watch_main(int argc, char** argv) {
         o.files.emplace_back(argv[++i]);
       if (o.files.empty()) return usage_error(a + " needs at least one file");
     } else if (a == "-i" || a == "--interface") {
-      const char* v = need("interface");
+      const char* v = need();
       if (!v) return usage_error(a + " needs an interface name");
       o.iface = v;
     } else if (a == "--bpf") {
-      const char* v = need("expression");
+      const char* v = need();
       if (!v) return usage_error("--bpf needs a filter expression");
       o.bpf = v;
     } else if (a == "--snaplen") {
       uint64_t v;
-      if (!parse_u64(need("n"), v) || v < 64 || v > 262144) return usage_error("--snaplen needs a number 64..262144");
+      if (!parse_u64(need(), v) || v < 64 || v > 262144) return usage_error("--snaplen needs a number 64..262144");
       o.snaplen = uint32_t(v);
     } else if (a == "--no-promisc") {
       o.promisc = false;
     } else if (a == "--inventory") {
-      const char* v = need("format");
+      const char* v = need();
       if (!v || (std::strcmp(v, "json") != 0 && std::strcmp(v, "table") != 0))
         return usage_error("--inventory needs 'json' or 'table'");
       o.inventory = v;
       inventory_given = true;
     } else if (a == "--inventory-out") {
-      const char* v = need("path");
+      const char* v = need();
       if (!v) return usage_error("--inventory-out needs a path");
       o.inventory_out = v;
     } else if (a == "--eve") {
-      const char* v = need("path");
+      const char* v = need();
       if (!v) return usage_error("--eve needs a path or '-'");
       o.eve = v;
     } else if (a == "--stats") {
@@ -219,35 +216,32 @@ int watch_main(int argc, char** argv) {
     } else if (a == "-q" || a == "--quiet") {
       o.quiet = true;
     } else if (a == "--max-flows") {
-      if (!parse_u64(need("n"), o.max_flows) || o.max_flows < 16 || o.max_flows > (1u << 30))
+      if (!parse_u64(need(), o.max_flows) || o.max_flows < 16 || o.max_flows > (1u << 30))
         return usage_error("--max-flows needs a number 16..1073741824");
     } else if (a == "--max-devices") {
-      if (!parse_u64(need("n"), o.max_devices) || o.max_devices < 1)
+      if (!parse_u64(need(), o.max_devices) || o.max_devices < 1)
         return usage_error("--max-devices needs a positive number");
     } else if (a == "--oui-dir") {
-      const char* v = need("dir");
+      const char* v = need();
       if (!v) return usage_error("--oui-dir needs a directory");
       o.oui_dir = v;
     } else if (a == "--classes") {
-      const char* v = need("file");
+      const char* v = need();
       if (!v) return usage_error("--classes needs a file");
       o.classes = v;
     } else if (a == "--duration") {
-      const char* v = need("seconds");
+      const char* v = need();
       char* end = nullptr;
       o.duration = v ? std::strtod(v, &end) : -1;
       if (!v || *end || o.duration <= 0) return usage_error("--duration needs a positive number of seconds");
     } else if (a == "--count") {
-      if (!parse_u64(need("n"), o.count) || o.count == 0) return usage_error("--count needs a positive number");
+      if (!parse_u64(need(), o.count) || o.count == 0) return usage_error("--count needs a positive number");
     } else {
       return usage_error("unknown option '" + a + "'");
     }
   }
   if (o.files.empty() == o.iface.empty()) return usage_error("give either -r FILE... or -i IFACE");
   if (!inventory_given && o.eve.empty()) o.inventory = "table";
-  if (o.eve == "-" && !o.inventory.empty() && o.inventory_out.empty() && inventory_given) {
-    // Both on standard output: events first, the inventory document after them.
-  }
 
   // Data the run needs: missing vendor registry or class rules degrade, they do not stop.
   inventory::OuiRegistry oui;
