@@ -363,9 +363,8 @@ void DeviceTable::learn_lldp(const decode::PacketView& pv, Device& src) {
   reclassify(src);
 }
 
-void DeviceTable::on_new_flow(uint32_t init1, uint32_t resp1, const core::IpAddr& init_ip, const core::IpAddr& resp_ip,
-                              uint8_t proto, uint16_t resp_port) {
-  (void)init_ip;
+void DeviceTable::on_new_flow(uint32_t init1, uint32_t resp1, const core::IpAddr& resp_ip, uint8_t proto,
+                              uint16_t resp_port) {
   if (init1) {
     Device& d = devices_[init1 - 1];
     ++d.flows_initiated;

@@ -49,8 +49,8 @@ class DeviceTable {
   }
 
   // A new flow: the initiator's device talks to `peer` on `port`; the responder serves it.
-  void on_new_flow(uint32_t init_dev1, uint32_t resp_dev1, const core::IpAddr& init_ip, const core::IpAddr& resp_ip,
-                   uint8_t proto, uint16_t resp_port);
+  void on_new_flow(uint32_t init_dev1, uint32_t resp_dev1, const core::IpAddr& resp_ip, uint8_t proto,
+                   uint16_t resp_port);
   // Device id + 1 for a MAC, 0 if unknown.
   uint32_t find(const core::MacAddr& mac) const;
 

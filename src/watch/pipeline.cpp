@@ -30,7 +30,7 @@ void Pipeline::process(const capture::RawPacket& pkt) {
       if (!f->device[u.dir]) f->device[u.dir] = src_dev1;
       if (u.created) {
         f->device[1] = pv_.has_eth ? devices_.find(pv_.dst_mac) : 0;
-        devices_.on_new_flow(src_dev1, f->device[1], pv_.src_ip, pv_.dst_ip, pv_.ip_proto, pv_.dst_port);
+        devices_.on_new_flow(src_dev1, f->device[1], pv_.dst_ip, pv_.ip_proto, pv_.dst_port);
       }
     }
   }
