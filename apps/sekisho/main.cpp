@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "enforce/enforce_command.h"
+#include "policy/mud_command.h"
 #include "watch/watch_command.h"
 
 namespace {
@@ -14,6 +16,8 @@ void print_help() {
       "Commands:\n"
       "  watch     passive monitor: device inventory, flows and events from a capture or a\n"
       "            live interface\n"
+      "  mud       RFC 8520 MUD files: validate, learn from traffic\n"
+      "  enforce   compile device policies into nftables and apply them (or --dry-run)\n"
       "  help      this text; 'sekisho COMMAND --help' for a command\n"
       "  version   print the version\n"
       "\n"
@@ -28,6 +32,8 @@ int main(int argc, char** argv) {
   }
   const char* cmd = argv[1];
   if (std::strcmp(cmd, "watch") == 0) return sekisho::watch::watch_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "mud") == 0) return sekisho::policy::mud_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "enforce") == 0) return sekisho::enforce::enforce_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "help") == 0 || std::strcmp(cmd, "--help") == 0 || std::strcmp(cmd, "-h") == 0) {
     print_help();
     return 0;

@@ -1,0 +1,5 @@
+#pragma once
+// `sekisho mud validate|learn ...`
+namespace sekisho::policy {
+int mud_main(int argc, char** argv);
+}  // namespace sekisho::policy
