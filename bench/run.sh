@@ -71,6 +71,19 @@ for m in $(find "$SHARED/data/pcap/iot-sentinel" -name '_iotdevice-mac.txt' -exe
   grep -q "\"mac\": \"$m\"" "$OUT/flood-inventory.json" && DEVS_FOUND=$((DEVS_FOUND + 1))
 done
 
+# Policy evaluation: every device of the merged capture bound to the profile learned for it
+# (thousands of MUD files); the same watch run with and without them.
+PROFILES="$OUT/profiles"
+if [ ! -d "$PROFILES" ] || [ -z "$(ls -A "$PROFILES" 2>/dev/null)" ]; then
+  "$BIN/sekisho" mud learn -r "$BIG" -o "$PROFILES" -q >/dev/null
+fi
+NPROFILES=$(find "$PROFILES" -name '*.json' | wc -l)
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q; T_SK2=$MED
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q --policy-dir "$PROFILES" --stats
+T_POL=$MED; RSS_POL=$RSS
+CHECKED=$(awk '/flows checked/ {print $3}' "$OUT/last.err")
+VIOL=$(awk '/policy violations/ {print $3}' "$OUT/last.err")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
 
@@ -90,4 +103,6 @@ pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
   echo "Memory: $FLOWS concurrent TCP flows (\`flows-$FLOWS.pcap\`): peak active $PEAK_FLOWS, peak RSS **$((RSS_FLOWS / 1024)) MiB** (target < 300), $T_FLOWS s."
   echo
   echo "Flood: \`pkt.TCP.synflood.spoofed.pcap\` replayed 40 times with new sources ($NFLOOD packets) with the 19 devices' captures interleaved, default flow cap: peak active flows $PEAK_FLOOD, evicted $EVICTED_FLOOD, peak RSS $((RSS_FLOOD / 1024)) MiB, devices in the inventory $DEVS_FOUND of $DEVS_EXPECTED."
+  echo
+  echo "Policy evaluation: $NPROFILES learned MUD profiles bound (every device of the merged capture), $CHECKED flows checked, $VIOL violations: $T_POL s against $T_SK2 s without policies (loading the files included), **$(ratio "$T_POL" "$T_SK2")x** (target <= 1.2), peak RSS $((RSS_POL / 1024)) MiB."
 } | tee "$OUT/results.md"

@@ -4,6 +4,7 @@
 
 #include "enforce/enforce_command.h"
 #include "policy/mud_command.h"
+#include "watch/learn_command.h"
 #include "watch/watch_command.h"
 
 namespace {
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   }
   const char* cmd = argv[1];
   if (std::strcmp(cmd, "watch") == 0) return sekisho::watch::watch_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "mud") == 0 && argc > 2 && std::strcmp(argv[2], "learn") == 0)
+    return sekisho::watch::mud_learn_main(argc - 2, argv + 2);
   if (std::strcmp(cmd, "mud") == 0) return sekisho::policy::mud_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "enforce") == 0) return sekisho::enforce::enforce_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "help") == 0 || std::strcmp(cmd, "--help") == 0 || std::strcmp(cmd, "-h") == 0) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace sekisho::core {
@@ -156,5 +157,45 @@ std::string IpAddr::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   return std::string(buf, format(buf));
 }
+
+IpPrefix IpPrefix::of(const IpAddr& a, uint8_t len) {
+  IpPrefix p;
+  p.net = a;
+  const size_t bits = a.size() * 8;
+  p.len = uint8_t(std::min<size_t>(len, bits));
+  for (size_t i = p.len; i < bits; ++i) p.net.b[i / 8] &= uint8_t(~(0x80u >> (i % 8)));
+  return p;
+}
+
+std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
+  const size_t slash = text.find('/');
+  auto addr = IpAddr::parse(text.substr(0, slash));
+  if (!addr) return std::nullopt;
+  const size_t bits = addr->size() * 8;
+  size_t len = bits;
+  if (slash != std::string_view::npos) {
+    std::string_view l = text.substr(slash + 1);
+    if (l.empty() || l.size() > 3) return std::nullopt;
+    len = 0;
+    for (char c : l) {
+      if (c < '0' || c > '9') return std::nullopt;
+      len = len * 10 + size_t(c - '0');
+    }
+    if (len > bits) return std::nullopt;
+  }
+  return of(*addr, uint8_t(len));
+}
+
+bool IpPrefix::contains(const IpAddr& a) const {
+  if (a.family != net.family) return false;
+  const size_t full = len / 8;
+  if (std::memcmp(a.b.data(), net.b.data(), full) != 0) return false;
+  const size_t rest = len % 8;
+  if (rest == 0) return true;
+  const uint8_t mask = uint8_t(0xFF00u >> rest);
+  return (a.b[full] & mask) == net.b[full];
+}
+
+std::string IpPrefix::to_string() const { return net.to_string() + "/" + std::to_string(len); }
 
 }  // namespace sekisho::core

@@ -97,4 +97,17 @@ struct IpAddr {
   size_t format_v6(char* out) const;
 };
 
+// An address prefix (net/len), the form MUD networks, LAN definitions and nftables sets use.
+struct IpPrefix {
+  IpAddr net;  // host bits cleared
+  uint8_t len = 0;
+
+  // "10.0.0.0/8", "fd00::/8"; a bare address is a /32 or /128. Host bits are cleared.
+  static std::optional<IpPrefix> parse(std::string_view text);
+  static IpPrefix of(const IpAddr& a, uint8_t len);
+  bool contains(const IpAddr& a) const;
+  std::string to_string() const;
+  auto operator<=>(const IpPrefix&) const = default;
+};
+
 }  // namespace sekisho::core

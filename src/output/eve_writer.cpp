@@ -578,4 +578,13 @@ void EveWriter::device(const inventory::Device& d, core::TimeNs ts) {
   maybe_submit();
 }
 
+void EveWriter::text(std::string_view json_object) {
+  std::string& text = cur_->text;
+  text.append(json_object);
+  text.push_back('\n');
+  cur_->records.push_back(Record{RecordKind::kText, flow::EndReason::kTimeout, uint32_t(text.size())});
+  ++stats_.events;
+  maybe_submit();
+}
+
 }  // namespace sekisho::output

@@ -44,6 +44,8 @@ class EveWriter {
   // the first event and kept in the flow.
   void packet(const decode::PacketView& pv, flow::Flow* f);
   void device(const inventory::Device& d, core::TimeNs ts);
+  // A rare event formatted by its producer: one JSON object without the newline.
+  void text(std::string_view json_object);
 
   // Hands the current batch to the writer thread (live capture: call when idle).
   void flush() { submit(); }

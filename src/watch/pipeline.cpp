@@ -34,6 +34,7 @@ void Pipeline::process(const capture::RawPacket& pkt) {
       }
     }
   }
+  if (observer_) observe(u);
   if (eve_ && pv_.app != decode::AppKind::kNone) eve_->packet(pv_, f);
   // New devices are reported at once; updates at most once per kDeviceUpdateGap per device
   // (checked once a second of packet time).
@@ -41,6 +42,20 @@ void Pipeline::process(const capture::RawPacket& pkt) {
     emit_device_changes(pv_.ts, kDeviceUpdateGap);
     next_device_check_ = pv_.ts + core::kNsPerSec;
   }
+}
+
+// DNS answers go to the observer if it wants the receiver's (the decoder parsed responses
+// only as deep as the inventory needs, so they are parsed again here, in full); so does
+// the first packet of each flow.
+void Pipeline::observe(const flow::FlowTable::Update& u) {
+  if (pv_.app == decode::AppKind::kDns && pv_.dns && pv_.dns->is_response && pv_.has_eth &&
+      observer_->wants_dns(pv_.dst_mac)) {
+    if (!dns_full_) dns_full_ = std::make_unique<decode::DnsMessage>();
+    if (decode::parse_dns(pv_.payload, pv_.payload_len, *dns_full_, decode::DnsDepth::kFull) ==
+        decode::ParseStatus::kOk)
+      observer_->on_dns_answer(pv_.dst_mac, *dns_full_, pv_.ts);
+  }
+  if (u.created && u.flow) observer_->on_new_flow(pv_, *u.flow, devices_);
 }
 
 void Pipeline::emit_device_changes(core::TimeNs now, core::TimeNs min_gap) {

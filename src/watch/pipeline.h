@@ -10,6 +10,7 @@
 #include "inventory/device_table.h"
 #include "inventory/oui.h"
 #include "output/eve_writer.h"
+#include "watch/flow_observer.h"
 
 namespace sekisho::watch {
 
@@ -31,6 +32,10 @@ class Pipeline {
   Pipeline(const PipelineConfig& cfg, const inventory::OuiRegistry* oui, const inventory::Classifier* classifier,
            output::EveWriter* eve);
 
+  // Who follows new flows and DNS answers (policy checks, learning); may be null, must
+  // outlive the pipeline.
+  void set_observer(FlowObserver* o) { observer_ = o; }
+
   void process(const capture::RawPacket& pkt);
   // Advances time without a packet (live capture idle): expires flows.
   void tick(core::TimeNs now);
@@ -45,6 +50,7 @@ class Pipeline {
 
  private:
   void emit_device_changes(core::TimeNs now, core::TimeNs min_gap);
+  void observe(const flow::FlowTable::Update& u);
 
   // Least time between two `updated` events of one device.
   static constexpr core::TimeNs kDeviceUpdateGap = 30 * core::kNsPerSec;
@@ -56,6 +62,8 @@ class Pipeline {
   inventory::DeviceTable devices_;
   flow::FlowTable flows_;
   PipelineStats stats_;
+  FlowObserver* observer_ = nullptr;
+  std::unique_ptr<decode::DnsMessage> dns_full_;  // DNS answers the observer wants, parsed in full
 };
 
 }  // namespace sekisho::watch

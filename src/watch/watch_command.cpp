@@ -1,20 +1,27 @@
 #include "watch/watch_command.h"
 
+#include <dirent.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "capture/packet_source.h"
 #include "output/inventory_report.h"
+#include "policy/mud.h"
 #include "watch/pipeline.h"
+#include "watch/policy_monitor.h"
 
 #ifndef SEKISHO_DATA_DIR_DEFAULT
 #define SEKISHO_DATA_DIR_DEFAULT "/usr/share/sekisho"
@@ -43,7 +50,13 @@ struct Options {
   double duration = 0;  // live: stop after this many seconds
   uint64_t count = 0;   // stop after this many packets
   bool quiet = false;
-  uint32_t max_warnings = 20;  // per input
+  uint32_t max_warnings = 20;                                 // per input
+  std::vector<std::pair<std::string, std::string>> policies;  // MAC text, MUD file
+  std::vector<std::string> policy_dirs;
+  std::vector<std::string> mud_caches;
+  std::vector<std::pair<std::string, std::string>> vendor_policies;  // vendor substring, file
+  std::vector<std::pair<inventory::DeviceClass, std::string>> class_policies;
+  PolicyMonitorConfig policy;
 };
 
 std::atomic<bool> g_stop{false};
@@ -66,6 +79,125 @@ bool parse_u64(const char* s, uint64_t& out) {
   unsigned long long v = std::strtoull(s, &end, 10);
   if (errno || *end || s[0] == '-') return false;
   out = v;
+  return true;
+}
+
+// "aa:bb:cc:dd:ee:ff", "aa-bb-..." or 12 hex digits.
+std::optional<core::MacAddr> parse_mac_loose(std::string_view text) {
+  if (text.size() == 12) {
+    std::string colons;
+    for (size_t i = 0; i < 12; i += 2) {
+      if (i) colons += ':';
+      colons.append(text.substr(i, 2));
+    }
+    return core::MacAddr::parse(colons);
+  }
+  return core::MacAddr::parse(text);
+}
+
+// "ADDR[,ADDR...]" where each is an address or a prefix.
+bool parse_prefix_list(std::string_view text, std::vector<core::IpPrefix>& out) {
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    auto p = core::IpPrefix::parse(text.substr(0, comma));
+    if (!p) return false;
+    out.push_back(*p);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return !out.empty();
+}
+
+// Binds --policy and --policy-dir files; the first error stops the run (a policy that
+// silently failed to load would look like a quiet device).
+bool load_policies(const Options& o, PolicyMonitor& pm) {
+  std::vector<std::pair<core::MacAddr, std::string>> todo;
+  for (const auto& [mac_text, file] : o.policies) {
+    auto mac = parse_mac_loose(mac_text);
+    if (!mac) {
+      std::fprintf(stderr, "sekisho watch: --policy %s=%s: '%s' is not a MAC address\n", mac_text.c_str(), file.c_str(),
+                   mac_text.c_str());
+      return false;
+    }
+    todo.emplace_back(*mac, file);
+  }
+  for (const auto& dir : o.policy_dirs) {
+    DIR* d = opendir(dir.c_str());
+    if (!d) {
+      std::fprintf(stderr, "sekisho watch: --policy-dir %s: %s\n", dir.c_str(), std::strerror(errno));
+      return false;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n.size() > 5 && n.substr(n.size() - 5) == ".json") names.emplace_back(n);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      auto mac = parse_mac_loose(std::string_view(n).substr(0, n.size() - 5));
+      if (!mac) continue;  // not a per-device file
+      todo.emplace_back(*mac, dir + "/" + n);
+    }
+  }
+  // Parsing is the cost (thousands of files on a big site): spread it over the cores.
+  std::vector<std::optional<core::Result<policy::DevicePolicy>>> loaded(todo.size());
+  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 16);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < todo.size();)
+      loaded[i].emplace(policy::load_policy(todo[i].second, todo[i].first));
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < std::min(workers, todo.size()); ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (auto& r : loaded) {
+    if (!*r) {
+      std::fprintf(stderr, "sekisho watch: %s\n", r->error().message().c_str());
+      return false;
+    }
+    pm.bind(std::move(r->value()));
+  }
+  // Templates for automatic binding.
+  for (const auto& dir : o.mud_caches) {
+    DIR* d = opendir(dir.c_str());
+    if (!d) {
+      std::fprintf(stderr, "sekisho watch: --mud-cache %s: %s\n", dir.c_str(), std::strerror(errno));
+      return false;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n.size() > 5 && n.substr(n.size() - 5) == ".json") names.emplace_back(n);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      auto r = policy::load_policy(dir + "/" + n, core::MacAddr{});
+      if (!r) {
+        std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+        return false;
+      }
+      pm.add_cached(std::move(r.value()));
+    }
+  }
+  for (const auto& [vendor, file] : o.vendor_policies) {
+    auto r = policy::load_policy(file, core::MacAddr{});
+    if (!r) {
+      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+      return false;
+    }
+    pm.add_vendor_rule(vendor, std::move(r.value()));
+  }
+  for (const auto& [cls, file] : o.class_policies) {
+    auto r = policy::load_policy(file, core::MacAddr{});
+    if (!r) {
+      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+      return false;
+    }
+    pm.add_class_default(cls, std::move(r.value()));
+  }
   return true;
 }
 
@@ -150,6 +282,23 @@ void print_watch_help() {
       "  --no-promisc            live: do not put the interface in promiscuous mode\n"
       "  --duration SECONDS      live: stop after this long (default: until Ctrl-C)\n"
       "  --count N               stop after N packets\n"
+      "\n"
+      "Policies (RFC 8520 MUD; every new flow of a bound device is checked, violations are\n"
+      "EVE events with \"event_type\":\"policy_violation\"):\n"
+      "  --policy MAC=FILE       bind the MUD file FILE to the device MAC (repeatable)\n"
+      "  --policy-dir DIR        bind every DIR/<mac>.json (as written by 'sekisho mud learn')\n"
+      "  --mud-cache DIR         MUD files by URL: a device announcing a MUD URL (DHCP option\n"
+      "                          161/112, LLDP) gets the file whose mud-url it is\n"
+      "  --vendor-policy TEXT=FILE  devices whose vendor name contains TEXT get FILE\n"
+      "  --class-policy CLASS=FILE  default policy for a device class (camera, plug, bulb,\n"
+      "                          hub, speaker, printer, phone-pc, sensor, gateway, unknown)\n"
+      "                          (--policy beats a MUD URL, which beats vendor, then class)\n"
+      "  --lan PREFIX[,PREFIX]   what local-networks means (default: RFC 1918, link-local, ULA)\n"
+      "  --controller URI=ADDR[,ADDR]  the addresses a controller class stands for, e.g.\n"
+      "                          urn:ietf:params:mud:dns=192.168.1.1\n"
+      "  --my-controller MUDURL=ADDR[,ADDR]  my-controller addresses for devices with MUDURL\n"
+      "  --dns-grace SECONDS     keep names learned from DNS answers this long past their TTL\n"
+      "                          (default 300)\n"
       "\n"
       "Limits and data:\n"
       "  --max-flows N           flow table size (default 1048576); when full, half-open\n"
@@ -236,6 +385,48 @@ int watch_main(int argc, char** argv) {
       if (!v || *end || o.duration <= 0) return usage_error("--duration needs a positive number of seconds");
     } else if (a == "--count") {
       if (!parse_u64(need(), o.count) || o.count == 0) return usage_error("--count needs a positive number");
+    } else if (a == "--policy") {
+      const char* v = need();
+      const char* eq = v ? std::strchr(v, '=') : nullptr;
+      if (!eq || eq == v || !eq[1]) return usage_error("--policy needs MAC=FILE");
+      o.policies.emplace_back(std::string(v, eq), std::string(eq + 1));
+    } else if (a == "--policy-dir") {
+      const char* v = need();
+      if (!v) return usage_error("--policy-dir needs a directory");
+      o.policy_dirs.emplace_back(v);
+    } else if (a == "--mud-cache") {
+      const char* v = need();
+      if (!v) return usage_error("--mud-cache needs a directory");
+      o.mud_caches.emplace_back(v);
+    } else if (a == "--vendor-policy" || a == "--class-policy") {
+      const char* v = need();
+      const char* eq = v ? std::strchr(v, '=') : nullptr;
+      if (!eq || eq == v || !eq[1])
+        return usage_error(a + (a == "--vendor-policy" ? " needs TEXT=FILE" : " needs CLASS=FILE"));
+      if (a == "--vendor-policy") {
+        o.vendor_policies.emplace_back(std::string(v, eq), std::string(eq + 1));
+      } else {
+        auto cls = inventory::class_from_name(std::string_view(v, size_t(eq - v)));
+        if (cls == inventory::DeviceClass::kCount)
+          return usage_error("--class-policy: unknown class '" + std::string(v, eq) + "'");
+        o.class_policies.emplace_back(cls, std::string(eq + 1));
+      }
+    } else if (a == "--lan") {
+      const char* v = need();
+      if (!v || !parse_prefix_list(v, o.policy.local_networks))
+        return usage_error("--lan needs PREFIX[,PREFIX...], e.g. 192.168.1.0/24");
+    } else if (a == "--controller" || a == "--my-controller") {
+      const char* v = need();
+      const char* eq = v ? std::strrchr(v, '=') : nullptr;
+      std::vector<core::IpPrefix> addrs;
+      if (!eq || eq == v || !parse_prefix_list(eq + 1, addrs)) return usage_error(a + " needs URI=ADDR[,ADDR...]");
+      auto& m = a == "--controller" ? o.policy.controllers : o.policy.my_controllers;
+      auto& dst = m[std::string(v, eq)];
+      dst.insert(dst.end(), addrs.begin(), addrs.end());
+    } else if (a == "--dns-grace") {
+      uint64_t v;
+      if (!parse_u64(need(), v) || v > 86400 * 7) return usage_error("--dns-grace needs seconds 0..604800");
+      o.policy.dns.grace = core::TimeNs(v) * core::kNsPerSec;
     } else {
       return usage_error("unknown option '" + a + "'");
     }
@@ -281,6 +472,14 @@ int watch_main(int argc, char** argv) {
   pc.flow.max_flows = uint32_t(o.max_flows);
   pc.devices.max_devices = o.max_devices;
   Pipeline pipeline(pc, &oui, classifier.get(), eve.get());
+  PolicyMonitor policies(o.policy);
+  if (!load_policies(o, policies)) return kExitRuntime;
+  if (!policies.empty()) {
+    pipeline.set_observer(&policies);
+    if (eve) policies.set_sink([w = eve.get()](std::string_view event) { w->text(event); });
+    if (!eve && !o.quiet)
+      std::fprintf(stderr, "sekisho watch: note: policy violations are EVE events; add --eve PATH|- to see them\n");
+  }
 
   std::vector<capture::CaptureStats> cap_stats;
   int rc = kExitOk;
@@ -395,7 +594,19 @@ int watch_main(int argc, char** argv) {
       }
     }
   }
-  if (o.stats) print_stats(pipeline, cap_stats, eve.get(), wall);
+  if (o.stats) {
+    print_stats(pipeline, cap_stats, eve.get(), wall);
+    if (!policies.empty()) {
+      const auto& ps = policies.stats();
+      std::fprintf(stderr, "  policies bound     %zu (automatically %llu, unknown MUD URLs %llu)\n", policies.size(),
+                   (unsigned long long)ps.auto_bound, (unsigned long long)ps.unknown_mud_urls);
+      std::fprintf(stderr, "  flows checked      %llu (exempt %llu)\n", (unsigned long long)ps.flows_checked,
+                   (unsigned long long)ps.exempt);
+      std::fprintf(stderr, "  policy violations  %llu\n", (unsigned long long)ps.violations);
+      std::fprintf(stderr, "  DNS names bound    %zu (from %llu answers)\n", policies.dns().size(),
+                   (unsigned long long)ps.dns_answers);
+    }
+  }
   return rc;
 }
 

@@ -1,11 +1,42 @@
 // The whole watch pipeline on a capture file held in memory: reader, decoder, flow table,
-// inventory and event formatting (events go to /dev/null through the real writer).
+// inventory and event formatting (events go to /dev/null through the real writer), with
+// every device bound to a policy (a class default) so flow checks, DNS-name binding and
+// violation events run on the same bytes; every other input also feeds a profile learner.
 #include <cstddef>
 #include <cstdint>
 
 #include "capture/packet_source.h"
 #include "output/eve_writer.h"
+#include "watch/mud_learn.h"
 #include "watch/pipeline.h"
+#include "watch/policy_monitor.h"
+
+namespace {
+sekisho::policy::DevicePolicy fuzz_policy() {
+  using namespace sekisho::policy;
+  DevicePolicy p;
+  p.source = "fuzz";
+  p.mud_url = "https://fuzz.example/device";
+  Rule dns;
+  dns.direction = Direction::kFromDevice;
+  dns.protocol = 17;
+  dns.dst_port = {53, 53};
+  dns.peer.kind = PeerKind::kLocalNetworks;
+  p.rules.push_back(dns);
+  Rule web = dns;
+  web.protocol = 6;
+  web.dst_port = {443, 443};
+  web.initiated = Initiator::kDevice;
+  web.peer.kind = PeerKind::kDnsName;
+  web.peer.name = "Cloud.Example.";
+  p.rules.push_back(web);
+  Rule same = web;
+  same.peer.kind = PeerKind::kSameManufacturer;
+  same.peer.name.clear();
+  p.rules.push_back(same);
+  return p;
+}
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sekisho;
@@ -18,9 +49,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.flow.max_flows = 64;  // small, so eviction paths run too
   cfg.devices.max_devices = 16;
   watch::Pipeline pipeline(cfg, nullptr, nullptr, eve.value().get());
+  watch::PolicyMonitor monitor;
+  watch::MudLearner learner;
+  if (size % 2) {
+    monitor.add_class_default(inventory::DeviceClass::kUnknown, fuzz_policy());
+    monitor.set_sink([&eve](std::string_view e) { eve.value()->text(e); });
+    pipeline.set_observer(&monitor);
+  } else {
+    pipeline.set_observer(&learner);
+  }
   capture::RawPacket pkt;
   for (int i = 0; i < 100000 && src.value()->next(pkt) == capture::ReadStatus::kPacket; ++i) pipeline.process(pkt);
   pipeline.finish();
+  for (const auto& mac : learner.devices()) (void)learner.profile(mac, nullptr);
   (void)eve.value()->close();
   return 0;
 }

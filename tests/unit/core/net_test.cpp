@@ -7,6 +7,7 @@
 #include <vector>
 
 using sekisho::core::IpAddr;
+using sekisho::core::IpPrefix;
 using sekisho::core::MacAddr;
 
 TEST(MacAddr, ParseFormatRoundTrip) {
@@ -91,4 +92,24 @@ TEST(IpAddr, V6FormatMatchesInetNtop) {
     size_t n = ip.format(got);
     EXPECT_EQ(std::string(got, n), std::string(want));
   }
+}
+
+TEST(IpPrefix, ParseContainsAndClearsHostBits) {
+  auto p = IpPrefix::parse("192.168.1.77/24");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->to_string(), "192.168.1.0/24");
+  EXPECT_TRUE(p->contains(*IpAddr::parse("192.168.1.200")));
+  EXPECT_FALSE(p->contains(*IpAddr::parse("192.168.2.1")));
+  EXPECT_FALSE(p->contains(*IpAddr::parse("::1")));
+  auto odd = IpPrefix::parse("10.0.0.0/9");
+  ASSERT_TRUE(odd);
+  EXPECT_TRUE(odd->contains(*IpAddr::parse("10.127.255.255")));
+  EXPECT_FALSE(odd->contains(*IpAddr::parse("10.128.0.0")));
+  auto host = IpPrefix::parse("2001:db8::1");
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->len, 128);
+  EXPECT_TRUE(IpPrefix::parse("fe80::/10")->contains(*IpAddr::parse("fe80::1")));
+  EXPECT_TRUE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddr::parse("8.8.8.8")));
+  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/a", "::/129", "nope/8", "10.0.0.0/0008"})
+    EXPECT_FALSE(IpPrefix::parse(bad)) << bad;
 }
