@@ -33,7 +33,7 @@ void DnsFollower::on_dns_answer(const core::MacAddr& receiver, const decode::Dns
   ++stats_.answers;
   const Names& names = dev->second;
   batch_.clear();
-  watch::for_each_answer_name(m, [&](const core::IpAddr& addr, std::string name, uint32_t ttl, bool /*asked*/) {
+  watch::for_each_answer_name(m, [&](const core::IpAddr& addr, std::string_view name, uint32_t ttl, bool /*asked*/) {
     auto n = names.find(name);
     if (n == names.end()) return;
     // ttl 0 would mean "never expires" to the Enforcer: at least a second.

@@ -20,7 +20,15 @@ size_t DnsBindings::AddrHash::operator()(const core::IpAddr& a) const {
   return size_t((lo * 0x9E3779B97F4A7C15ULL) ^ (hi + 0x632BE59BD9B4E019ULL + a.family));
 }
 
-void DnsBindings::add(PerDevice& d, const core::IpAddr& addr, std::string name, core::TimeNs expires, core::TimeNs now,
+uint32_t DnsBindings::intern(std::string_view name) {
+  if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+  if (names_.size() >= kMaxNames) return UINT32_MAX;
+  auto [it, fresh] = ids_.emplace(std::string(name), uint32_t(names_.size()));
+  names_.push_back(&it->first);
+  return it->second;
+}
+
+void DnsBindings::add(PerDevice& d, const core::IpAddr& addr, uint32_t name, core::TimeNs expires, core::TimeNs now,
                       bool asked) {
   auto& entries = d.addrs[addr];
   for (auto& e : entries) {
@@ -51,43 +59,67 @@ void DnsBindings::add(PerDevice& d, const core::IpAddr& addr, std::string name, 
     d.count -= removed;
     std::erase_if(d.addrs, [](const auto& kv) { return kv.second.empty(); });
   }
-  d.addrs[addr].push_back(Entry{std::move(name), expires, asked});
+  d.addrs[addr].push_back(Entry{name, asked, expires});
   ++d.count;
 }
+
+namespace {
+// A name in normal form, on the stack.
+struct NormName {
+  char buf[sizeof(decode::DnsName::buf)];
+  uint16_t len = 0;
+  explicit NormName(std::string_view n) {
+    if (!n.empty() && n.back() == '.') n.remove_suffix(1);
+    len = uint16_t(std::min(n.size(), sizeof buf));
+    for (size_t i = 0; i < len; ++i) {
+      const char c = n[i];
+      buf[i] = c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
+    }
+  }
+  NormName() = default;
+  std::string_view view() const { return {buf, len}; }
+};
+}  // namespace
 
 void for_each_answer_name(const decode::DnsMessage& m, const DnsAnswerNameFn& fn) {
   if (!m.is_response || m.rcode != 0) return;
   // Names in play: the questions and both ends of every CNAME.
-  struct Alias {
-    std::string from, to;
-  };
-  std::vector<Alias> cnames;
+  NormName from[decode::DnsMessage::kMaxRecords], to[decode::DnsMessage::kMaxRecords];
+  size_t cnames = 0;
   for (size_t i = 0; i < m.record_count; ++i) {
     const auto& r = m.records[i];
-    if (r.type == 5 && r.target.len != 0)
-      cnames.push_back(Alias{normalize_dns_name(r.name.view()), normalize_dns_name(r.target.view())});
+    if (r.type == 5 && r.target.len != 0) {
+      from[cnames] = NormName(r.name.view());
+      to[cnames] = NormName(r.target.view());
+      ++cnames;
+    }
   }
+  NormName questions[decode::DnsMessage::kMaxQuestions];
+  for (size_t q = 0; q < m.question_count; ++q) questions[q] = NormName(m.questions[q].name.view());
   for (size_t i = 0; i < m.record_count; ++i) {
     const auto& r = m.records[i];
     if ((r.type != 1 && r.type != 28) || r.addr.empty()) continue;
     // Walk the CNAME chain backwards from the owner: each alias on the way names this address.
-    std::string name = normalize_dns_name(r.name.view());
-    for (size_t hops = 0; hops <= cnames.size(); ++hops) {
-      auto it = std::find_if(cnames.begin(), cnames.end(), [&](const Alias& a) { return a.to == name; });
-      fn(r.addr, std::move(name), r.ttl, false);
-      if (it == cnames.end()) break;
-      name = it->from;
+    NormName owner(r.name.view());
+    std::string_view name = owner.view();
+    for (size_t hops = 0; hops <= cnames; ++hops) {
+      fn(r.addr, name, r.ttl, false);
+      size_t k = 0;
+      while (k < cnames && to[k].view() != name) ++k;
+      if (k == cnames) break;
+      name = from[k].view();
     }
-    for (size_t q = 0; q < m.question_count; ++q)
-      fn(r.addr, normalize_dns_name(m.questions[q].name.view()), r.ttl, true);
+    for (size_t q = 0; q < m.question_count; ++q) fn(r.addr, questions[q].view(), r.ttl, true);
   }
 }
 
 void DnsBindings::learn(const core::MacAddr& device, const decode::DnsMessage& m, core::TimeNs ts) {
   PerDevice* d = nullptr;
-  for_each_answer_name(m, [&](const core::IpAddr& addr, std::string name, uint32_t ttl, bool asked) {
+  for_each_answer_name(m, [&](const core::IpAddr& addr, std::string_view name, uint32_t ttl, bool asked) {
+    const uint32_t id = intern(name);
+    if (id == UINT32_MAX) return;
     if (!d) d = &devices_[device.as_u64()];
-    add(*d, addr, std::move(name), ts + core::TimeNs(ttl) * core::kNsPerSec + cfg_.grace, ts, asked);
+    add(*d, addr, id, ts + core::TimeNs(ttl) * core::kNsPerSec + cfg_.grace, ts, asked);
   });
 }
 
@@ -102,8 +134,10 @@ bool DnsBindings::bound_normalized(const core::MacAddr& device, const core::IpAd
   if (dit == devices_.end()) return false;
   auto ait = dit->second.addrs.find(addr);
   if (ait == dit->second.addrs.end()) return false;
+  auto id = ids_.find(want);
+  if (id == ids_.end()) return false;
   for (const auto& e : ait->second)
-    if (e.expires >= now && e.name == want) return true;
+    if (e.expires >= now && e.name == id->second) return true;
   return false;
 }
 
@@ -116,7 +150,7 @@ std::vector<std::string> DnsBindings::names(const core::MacAddr& device, const c
   if (ait == dit->second.addrs.end()) return out;
   std::vector<std::string> aliases;
   for (const auto& e : ait->second)
-    if (e.expires >= now) (e.asked ? out : aliases).push_back(e.name);
+    if (e.expires >= now) (e.asked ? out : aliases).push_back(*names_[e.name]);
   std::sort(out.begin(), out.end());
   std::sort(aliases.begin(), aliases.end());
   out.insert(out.end(), aliases.begin(), aliases.end());

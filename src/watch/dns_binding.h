@@ -47,9 +47,13 @@ class DnsBindings {
 
  private:
   struct Entry {
-    std::string name;  // lower case, no trailing dot
+    uint32_t name;  // index in names_ (interned: most answers refresh what is known)
+    bool asked;     // the name the device asked for (a question), not an alias on the way
     core::TimeNs expires;
-    bool asked;  // the name the device asked for (a question), not an alias on the way
+  };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   struct AddrHash {
     size_t operator()(const core::IpAddr& a) const;
@@ -58,11 +62,15 @@ class DnsBindings {
     std::unordered_map<core::IpAddr, std::vector<Entry>, AddrHash> addrs;
     size_t count = 0;
   };
-  void add(PerDevice& d, const core::IpAddr& addr, std::string name, core::TimeNs expires, core::TimeNs now,
-           bool asked);
+  void add(PerDevice& d, const core::IpAddr& addr, uint32_t name, core::TimeNs expires, core::TimeNs now, bool asked);
+  // The id of a name, made if new and there is room (kMaxNames); UINT32_MAX if not.
+  uint32_t intern(std::string_view name);
 
   DnsBindingConfig cfg_;
   std::unordered_map<uint64_t, PerDevice> devices_;
+  static constexpr size_t kMaxNames = size_t{1} << 20;  // distinct names, all devices
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> ids_;
+  std::vector<const std::string*> names_;  // id -> the key in ids_
 };
 
 // Lower case, without the trailing dot: the form names are compared in.
@@ -73,7 +81,8 @@ std::string normalize_dns_name(std::string_view name);
 // for its owner, then each name that leads to it through CNAMEs, then each question
 // (asked = true). Names are normalized; a pair may come more than once. Nothing for a
 // query or an error response (rcode != 0).
-using DnsAnswerNameFn = std::function<void(const core::IpAddr& addr, std::string name, uint32_t ttl, bool asked)>;
+// `name` is in normal form and valid only during the call.
+using DnsAnswerNameFn = std::function<void(const core::IpAddr& addr, std::string_view name, uint32_t ttl, bool asked)>;
 void for_each_answer_name(const decode::DnsMessage& m, const DnsAnswerNameFn& fn);
 
 }  // namespace sekisho::watch
