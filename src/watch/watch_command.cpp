@@ -473,7 +473,9 @@ int watch_main(int argc, char** argv) {
   pc.devices.max_devices = o.max_devices;
   Pipeline pipeline(pc, &oui, classifier.get(), eve.get());
   PolicyMonitor policies(o.policy);
+  const auto load_t0 = std::chrono::steady_clock::now();
   if (!load_policies(o, policies)) return kExitRuntime;
+  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_t0).count();
   if (!policies.empty()) {
     pipeline.set_observer(&policies);
     if (eve) policies.set_sink([w = eve.get()](std::string_view event) { w->text(event); });
@@ -600,6 +602,7 @@ int watch_main(int argc, char** argv) {
       const auto& ps = policies.stats();
       std::fprintf(stderr, "  policies bound     %zu (automatically %llu, unknown MUD URLs %llu)\n", policies.size(),
                    (unsigned long long)ps.auto_bound, (unsigned long long)ps.unknown_mud_urls);
+      std::fprintf(stderr, "  policy files read  in %.3f s\n", load_s);
       std::fprintf(stderr, "  flows checked      %llu (exempt %llu)\n", (unsigned long long)ps.flows_checked,
                    (unsigned long long)ps.exempt);
       std::fprintf(stderr, "  policy violations  %llu\n", (unsigned long long)ps.violations);
