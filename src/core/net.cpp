@@ -17,12 +17,22 @@ int hex_value(char c) {
 }  // namespace
 
 std::optional<MacAddr> MacAddr::parse(std::string_view text) {
-  // Accept aa:bb:cc:dd:ee:ff and aa-bb-cc-dd-ee-ff, surrounding whitespace trimmed.
+  // Accept aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff and aabbccddeeff (as in file names),
+  // surrounding whitespace trimmed.
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
     text.remove_suffix(1);
-  if (text.size() != 17) return std::nullopt;
   MacAddr m;
+  if (text.size() == 12) {
+    for (size_t i = 0; i < 6; ++i) {
+      int hi = hex_value(text[i * 2]);
+      int lo = hex_value(text[i * 2 + 1]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      m.b[i] = uint8_t(hi * 16 + lo);
+    }
+    return m;
+  }
+  if (text.size() != 17) return std::nullopt;
   for (size_t i = 0; i < 6; ++i) {
     int hi = hex_value(text[i * 3]);
     int lo = hex_value(text[i * 3 + 1]);
@@ -184,6 +194,20 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
     if (len > bits) return std::nullopt;
   }
   return of(*addr, uint8_t(len));
+}
+
+bool IpPrefix::parse_list(std::string_view text, std::vector<IpPrefix>& out) {
+  std::vector<IpPrefix> got;
+  while (true) {
+    const size_t comma = text.find(',');
+    auto p = parse(text.substr(0, comma));
+    if (!p) return false;
+    got.push_back(*p);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  out.insert(out.end(), got.begin(), got.end());
+  return true;
 }
 
 bool IpPrefix::contains(const IpAddr& a) const {

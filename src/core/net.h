@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sekisho::core {
 
@@ -19,7 +20,7 @@ struct MacAddr {
     std::memcpy(m.b.data(), p, 6);
     return m;
   }
-  static std::optional<MacAddr> parse(std::string_view text);  // "aa:bb:cc:dd:ee:ff" or '-'
+  static std::optional<MacAddr> parse(std::string_view text);  // "aa:bb:cc:dd:ee:ff", '-' or 12 hex digits
 
   bool is_broadcast() const { return as_u64() == 0xffffffffffffULL; }
   bool is_multicast() const { return (b[0] & 0x01) != 0; }
@@ -104,6 +105,8 @@ struct IpPrefix {
 
   // "10.0.0.0/8", "fd00::/8"; a bare address is a /32 or /128. Host bits are cleared.
   static std::optional<IpPrefix> parse(std::string_view text);
+  // "P[,P...]" appended to out; false (out unchanged) if any is malformed or none given.
+  static bool parse_list(std::string_view text, std::vector<IpPrefix>& out);
   static IpPrefix of(const IpAddr& a, uint8_t len);
   bool contains(const IpAddr& a) const;
   std::string to_string() const;

@@ -69,16 +69,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 // A MAC with colons or dashes, or 12 hex digits (as in policy file names).
-std::optional<core::MacAddr> parse_mac(const std::string& s) {
-  if (auto m = core::MacAddr::parse(s)) return m;
-  if (s.size() != 12) return std::nullopt;
-  std::string colons;
-  for (size_t i = 0; i < 12; i += 2) {
-    if (i) colons += ':';
-    colons += s.substr(i, 2);
-  }
-  return core::MacAddr::parse(colons);
-}
+std::optional<core::MacAddr> parse_mac(std::string_view s) { return core::MacAddr::parse(s); }
 
 bool parse_u32(const char* s, uint32_t max, uint32_t& out) {
   if (!s || !*s || s[0] == '-') return false;

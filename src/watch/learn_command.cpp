@@ -55,18 +55,6 @@ void print_help() {
       "Exit status: 0 ok, 2 usage error, 3 runtime error.\n");
 }
 
-std::optional<core::MacAddr> parse_mac_arg(std::string_view text) {
-  if (text.size() == 12) {
-    std::string colons;
-    for (size_t i = 0; i < 12; i += 2) {
-      if (i) colons += ':';
-      colons.append(text.substr(i, 2));
-    }
-    return core::MacAddr::parse(colons);
-  }
-  return core::MacAddr::parse(text);
-}
-
 }  // namespace
 
 int mud_learn_main(int argc, char** argv) {
@@ -91,21 +79,13 @@ int mud_learn_main(int argc, char** argv) {
       out_dir = v;
     } else if (a == "--device") {
       const char* v = need();
-      auto mac = v ? parse_mac_arg(v) : std::nullopt;
+      auto mac = v ? core::MacAddr::parse(v) : std::nullopt;
       if (!mac) return usage_error("--device needs a MAC address");
       only.push_back(*mac);
     } else if (a == "--lan") {
       const char* v = need();
-      std::string_view t = v ? v : "";
-      while (!t.empty()) {
-        const size_t comma = t.find(',');
-        auto p = core::IpPrefix::parse(t.substr(0, comma));
-        if (!p) return usage_error("--lan needs PREFIX[,PREFIX...], e.g. 192.168.1.0/24");
-        cfg.local_networks.push_back(*p);
-        if (comma == std::string_view::npos) break;
-        t.remove_prefix(comma + 1);
-      }
-      if (cfg.local_networks.empty()) return usage_error("--lan needs PREFIX[,PREFIX...]");
+      if (!v || !core::IpPrefix::parse_list(v, cfg.local_networks))
+        return usage_error("--lan needs PREFIX[,PREFIX...], e.g. 192.168.1.0/24");
     } else if (a == "--dns-grace") {
       const char* v = need();
       char* end = nullptr;

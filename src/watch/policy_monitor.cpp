@@ -4,6 +4,7 @@
 
 #include "core/json_writer.h"
 #include "core/time.h"
+#include "decode/app/text.h"
 #include "flow/community_id.h"
 #include "flow/flow.h"
 #include "policy/mud.h"
@@ -45,21 +46,10 @@ void normalize_names(policy::DevicePolicy& p) {
     if (r.peer.kind == policy::PeerKind::kDnsName) r.peer.name = normalize_dns_name(r.peer.name);
 }
 
-bool ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool icontains(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return false;
   for (size_t i = 0; i + needle.size() <= hay.size(); ++i)
-    if (ieq(hay.substr(i, needle.size()), needle)) return true;
+    if (decode::text::iequals(hay.substr(i, needle.size()), needle)) return true;
   return false;
 }
 
@@ -205,7 +195,7 @@ bool PolicyMonitor::peer_matches(const policy::Peer& peer, const core::MacAddr& 
           peer.kind == PeerKind::kSameManufacturer && peer.name.empty()
               ? policy::url_authority(p.mud_url)
               : policy::url_authority(peer.name.find("://") == std::string::npos ? "https://" + peer.name : peer.name);
-      return !want.empty() && ieq(policy::url_authority(url), want);
+      return !want.empty() && decode::text::iequals(policy::url_authority(url), want);
     }
   }
   return false;

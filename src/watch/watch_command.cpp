@@ -82,30 +82,31 @@ bool parse_u64(const char* s, uint64_t& out) {
   return true;
 }
 
-// "aa:bb:cc:dd:ee:ff", "aa-bb-..." or 12 hex digits.
-std::optional<core::MacAddr> parse_mac_loose(std::string_view text) {
-  if (text.size() == 12) {
-    std::string colons;
-    for (size_t i = 0; i < 12; i += 2) {
-      if (i) colons += ':';
-      colons.append(text.substr(i, 2));
-    }
-    return core::MacAddr::parse(colons);
+// The *.json files of a directory, sorted; false (with a message) if it cannot be read.
+bool json_files(const std::string& option, const std::string& dir, std::vector<std::string>& out) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) {
+    std::fprintf(stderr, "sekisho watch: %s %s: %s\n", option.c_str(), dir.c_str(), std::strerror(errno));
+    return false;
   }
-  return core::MacAddr::parse(text);
+  out.clear();
+  while (dirent* e = readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n.size() > 5 && n.substr(n.size() - 5) == ".json") out.emplace_back(n);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return true;
 }
 
-// "ADDR[,ADDR...]" where each is an address or a prefix.
-bool parse_prefix_list(std::string_view text, std::vector<core::IpPrefix>& out) {
-  while (!text.empty()) {
-    const size_t comma = text.find(',');
-    auto p = core::IpPrefix::parse(text.substr(0, comma));
-    if (!p) return false;
-    out.push_back(*p);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
+// A policy file as a template (no device yet), or a message and nullopt.
+std::optional<policy::DevicePolicy> load_template(const std::string& path) {
+  auto r = policy::load_policy(path, core::MacAddr{});
+  if (!r) {
+    std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+    return std::nullopt;
   }
-  return !out.empty();
+  return std::move(r.value());
 }
 
 // Binds --policy and --policy-dir files; the first error stops the run (a policy that
@@ -113,7 +114,7 @@ bool parse_prefix_list(std::string_view text, std::vector<core::IpPrefix>& out) 
 bool load_policies(const Options& o, PolicyMonitor& pm) {
   std::vector<std::pair<core::MacAddr, std::string>> todo;
   for (const auto& [mac_text, file] : o.policies) {
-    auto mac = parse_mac_loose(mac_text);
+    auto mac = core::MacAddr::parse(mac_text);
     if (!mac) {
       std::fprintf(stderr, "sekisho watch: --policy %s=%s: '%s' is not a MAC address\n", mac_text.c_str(), file.c_str(),
                    mac_text.c_str());
@@ -121,21 +122,11 @@ bool load_policies(const Options& o, PolicyMonitor& pm) {
     }
     todo.emplace_back(*mac, file);
   }
+  std::vector<std::string> names;
   for (const auto& dir : o.policy_dirs) {
-    DIR* d = opendir(dir.c_str());
-    if (!d) {
-      std::fprintf(stderr, "sekisho watch: --policy-dir %s: %s\n", dir.c_str(), std::strerror(errno));
-      return false;
-    }
-    std::vector<std::string> names;
-    while (dirent* e = readdir(d)) {
-      std::string_view n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".json") names.emplace_back(n);
-    }
-    closedir(d);
-    std::sort(names.begin(), names.end());
+    if (!json_files("--policy-dir", dir, names)) return false;
     for (const auto& n : names) {
-      auto mac = parse_mac_loose(std::string_view(n).substr(0, n.size() - 5));
+      auto mac = core::MacAddr::parse(std::string_view(n).substr(0, n.size() - 5));
       if (!mac) continue;  // not a per-device file
       todo.emplace_back(*mac, dir + "/" + n);
     }
@@ -161,42 +152,22 @@ bool load_policies(const Options& o, PolicyMonitor& pm) {
   }
   // Templates for automatic binding.
   for (const auto& dir : o.mud_caches) {
-    DIR* d = opendir(dir.c_str());
-    if (!d) {
-      std::fprintf(stderr, "sekisho watch: --mud-cache %s: %s\n", dir.c_str(), std::strerror(errno));
-      return false;
-    }
-    std::vector<std::string> names;
-    while (dirent* e = readdir(d)) {
-      std::string_view n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".json") names.emplace_back(n);
-    }
-    closedir(d);
-    std::sort(names.begin(), names.end());
+    if (!json_files("--mud-cache", dir, names)) return false;
     for (const auto& n : names) {
-      auto r = policy::load_policy(dir + "/" + n, core::MacAddr{});
-      if (!r) {
-        std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
-        return false;
-      }
-      pm.add_cached(std::move(r.value()));
+      auto t = load_template(dir + "/" + n);
+      if (!t) return false;
+      pm.add_cached(std::move(*t));
     }
   }
   for (const auto& [vendor, file] : o.vendor_policies) {
-    auto r = policy::load_policy(file, core::MacAddr{});
-    if (!r) {
-      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
-      return false;
-    }
-    pm.add_vendor_rule(vendor, std::move(r.value()));
+    auto t = load_template(file);
+    if (!t) return false;
+    pm.add_vendor_rule(vendor, std::move(*t));
   }
   for (const auto& [cls, file] : o.class_policies) {
-    auto r = policy::load_policy(file, core::MacAddr{});
-    if (!r) {
-      std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
-      return false;
-    }
-    pm.add_class_default(cls, std::move(r.value()));
+    auto t = load_template(file);
+    if (!t) return false;
+    pm.add_class_default(cls, std::move(*t));
   }
   return true;
 }
@@ -413,13 +384,14 @@ int watch_main(int argc, char** argv) {
       }
     } else if (a == "--lan") {
       const char* v = need();
-      if (!v || !parse_prefix_list(v, o.policy.local_networks))
+      if (!v || !core::IpPrefix::parse_list(v, o.policy.local_networks))
         return usage_error("--lan needs PREFIX[,PREFIX...], e.g. 192.168.1.0/24");
     } else if (a == "--controller" || a == "--my-controller") {
       const char* v = need();
       const char* eq = v ? std::strrchr(v, '=') : nullptr;
       std::vector<core::IpPrefix> addrs;
-      if (!eq || eq == v || !parse_prefix_list(eq + 1, addrs)) return usage_error(a + " needs URI=ADDR[,ADDR...]");
+      if (!eq || eq == v || !core::IpPrefix::parse_list(eq + 1, addrs))
+        return usage_error(a + " needs URI=ADDR[,ADDR...]");
       auto& m = a == "--controller" ? o.policy.controllers : o.policy.my_controllers;
       auto& dst = m[std::string(v, eq)];
       dst.insert(dst.end(), addrs.begin(), addrs.end());

@@ -113,3 +113,18 @@ TEST(IpPrefix, ParseContainsAndClearsHostBits) {
   for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/a", "::/129", "nope/8", "10.0.0.0/0008"})
     EXPECT_FALSE(IpPrefix::parse(bad)) << bad;
 }
+
+TEST(MacAddr, ParsesTwelveHexDigitsAsInFileNames) {
+  EXPECT_EQ(MacAddr::parse("50c7bf00fca3"), MacAddr::parse("50:c7:bf:00:fc:a3"));
+  EXPECT_FALSE(MacAddr::parse("50c7bf00fca"));
+  EXPECT_FALSE(MacAddr::parse("50c7bf00fcag"));
+}
+
+TEST(IpPrefix, ParseList) {
+  std::vector<IpPrefix> out;
+  EXPECT_TRUE(IpPrefix::parse_list("10.0.0.0/8,fd00::/8,192.168.1.1", out));
+  EXPECT_EQ(out.size(), 3u);
+  EXPECT_FALSE(IpPrefix::parse_list("10.0.0.0/8,,", out));
+  EXPECT_FALSE(IpPrefix::parse_list("", out));
+  EXPECT_EQ(out.size(), 3u);  // unchanged on error
+}
