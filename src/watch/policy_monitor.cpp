@@ -251,19 +251,24 @@ int PolicyMonitor::misfit(const policy::Rule& r, const decode::PacketView& pv, c
         }))
       return misses;
   }
-  if (port_ok && score) *score += 4;
+  // Ports that match count fully only where the ACE names ports: an ACE for another
+  // protocol that names none is not near just for that.
+  if (port_ok && score) *score += r.src_port.any() && r.dst_port.any() ? 2 : 4;
   if (r.icmp_type >= 0 && (!icmp || pv.icmp_type != r.icmp_type))
     if (fail([&] { return "icmp type " + std::to_string(pv.icmp_type); })) return misses;
   if (r.icmp_code >= 0 && (!icmp || pv.icmp_code != r.icmp_code))
     if (fail([&] { return "icmp code " + std::to_string(pv.icmp_code); })) return misses;
   // direction-initiated: the first packet of the flow tells who initiated it.
   if (pv.ip_proto == 6 && r.initiated != policy::Initiator::kEither &&
-      (r.initiated == policy::Initiator::kDevice) != from)
+      (r.initiated == policy::Initiator::kDevice) != from) {
     if (fail([&] {
           return std::string("initiated by the ") + (from ? "device" : "remote") + " (ACE allows " +
                  (r.initiated == policy::Initiator::kDevice ? "from-device" : "to-device") + " only)";
         }))
       return misses;
+  } else if (score) {
+    *score += 1;
+  }
   if (!peer_matches(r.peer, device, remote, remote_mac, p, mud_url_of, pv.ts)) {
     if (fail([&] { return (from ? "destination " : "source ") + remote.to_string() + " is not " + peer_text(r.peer); }))
       return misses;
