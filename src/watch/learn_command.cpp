@@ -15,16 +15,11 @@
 #include "policy/mud.h"
 #include "watch/mud_learn.h"
 #include "watch/pipeline.h"
-
-#ifndef SEKISHO_DATA_DIR_DEFAULT
-#define SEKISHO_DATA_DIR_DEFAULT "/usr/share/sekisho"
-#endif
+#include "watch/watch_command.h"
 
 namespace sekisho::watch {
 
 namespace {
-
-constexpr int kExitOk = 0, kExitUsage = 2, kExitRuntime = 3;
 
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "sekisho mud learn: %s\nTry 'sekisho mud learn --help'.\n", msg.c_str());

@@ -31,8 +31,6 @@ namespace sekisho::watch {
 
 namespace {
 
-constexpr int kExitOk = 0, kExitUsage = 2, kExitRuntime = 3;
-
 struct Options {
   std::vector<std::string> files;
   std::string iface;

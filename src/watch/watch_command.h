@@ -3,6 +3,9 @@
 
 namespace sekisho::watch {
 
+// Exit codes of the watch-side commands (watch, mud learn).
+inline constexpr int kExitOk = 0, kExitUsage = 2, kExitRuntime = 3;
+
 int watch_main(int argc, char** argv);  // argv[0] is "watch"
 void print_watch_help();
 
