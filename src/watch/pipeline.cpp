@@ -22,19 +22,26 @@ void Pipeline::process(const capture::RawPacket& pkt) {
   // Fast path: a packet of a known flow whose devices are known and that carries nothing
   // identifying only moves counters. Everything else (a flow's first packet each way,
   // application records, NDP, non-IP) takes the full inventory path.
+  uint32_t src_dev1, dst_dev1;
   if (f && !u.created && f->pkts[u.dir] > 1 && f->device[u.dir] && pv_.app == decode::AppKind::kNone && !pv_.has_ndp) {
-    devices_.count(f->device[u.dir], f->device[1 - u.dir], pv_);
+    src_dev1 = f->device[u.dir];
+    dst_dev1 = f->device[1 - u.dir];
+    devices_.count(src_dev1, dst_dev1, pv_);
   } else {
-    const uint32_t src_dev1 = devices_.observe(pv_);
+    src_dev1 = devices_.observe(pv_);
     if (f) {
       if (!f->device[u.dir]) f->device[u.dir] = src_dev1;
       if (u.created) {
         f->device[1] = pv_.has_eth ? devices_.find(pv_.dst_mac) : 0;
         devices_.on_new_flow(src_dev1, f->device[1], pv_.dst_ip, pv_.ip_proto, pv_.dst_port);
       }
+      dst_dev1 = f->device[1 - u.dir];
+    } else {
+      dst_dev1 = pv_.has_eth && !pv_.dst_mac.is_multicast() ? devices_.find(pv_.dst_mac) : 0;
     }
   }
   if (observer_) observe(u);
+  if (detect_) detect_->on_packet(pv_, f, u.dir, u.created, src_dev1, dst_dev1, devices_);
   if (eve_ && pv_.app != decode::AppKind::kNone) eve_->packet(pv_, f);
   // New devices are reported at once; updates at most once per kDeviceUpdateGap per device
   // (checked once a second of packet time).
@@ -66,10 +73,12 @@ void Pipeline::emit_device_changes(core::TimeNs now, core::TimeNs min_gap) {
 
 void Pipeline::tick(core::TimeNs now) {
   flows_.expire(now);
+  if (detect_) detect_->on_tick(now, devices_);
   if (devices_.has_changes()) emit_device_changes(now, kDeviceUpdateGap);
 }
 
 void Pipeline::finish() {
+  if (detect_) detect_->on_finish(stats_.last_ts, devices_);
   flows_.flush();
   // The last word on every device: pending updates go out whatever their age.
   if (devices_.has_changes()) emit_device_changes(stats_.last_ts, 0);

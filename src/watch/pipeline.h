@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "capture/packet_source.h"
+#include "detect/engine.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
 #include "inventory/classify.h"
@@ -35,6 +36,8 @@ class Pipeline {
   // Who follows new flows and DNS answers (policy checks, learning); may be null, must
   // outlive the pipeline.
   void set_observer(FlowObserver* o) { observer_ = o; }
+  // The detectors (issue alerts); may be null, must outlive the pipeline.
+  void set_detectors(detect::Engine* e) { detect_ = e; }
 
   void process(const capture::RawPacket& pkt);
   // Advances time without a packet (live capture idle): expires flows.
@@ -63,6 +66,7 @@ class Pipeline {
   flow::FlowTable flows_;
   PipelineStats stats_;
   FlowObserver* observer_ = nullptr;
+  detect::Engine* detect_ = nullptr;
   std::unique_ptr<decode::DnsMessage> dns_full_;  // DNS answers the observer wants, parsed in full
 };
 

@@ -1,10 +1,15 @@
 #include "watch/policy_monitor.h"
 
+#include "detect/signatures.h"
+#include "detect/state.h"
+
 #include <string>
 
 #include "core/json_writer.h"
 #include "core/time.h"
 #include "decode/app/text.h"
+#include "detect/signatures.h"
+#include "detect/state.h"
 #include "flow/community_id.h"
 #include "flow/flow.h"
 #include "policy/mud.h"
@@ -353,6 +358,8 @@ void PolicyMonitor::on_new_flow(const decode::PacketView& pv, const flow::Flow& 
       found_);
   if (sink_)
     for (const auto& v : found_) sink_(format_violation_event(v, pv, f.flow_id));
+  if (hook_)
+    for (const auto& v : found_) hook_(v, pv, f);
 }
 
 std::string format_violation_event(const PolicyViolation& v, const decode::PacketView& pv, uint64_t flow_id) {
@@ -413,6 +420,49 @@ std::string format_violation_event(const PolicyViolation& v, const decode::Packe
   w.end_object();
   w.end_object();
   return out;
+}
+
+detect::Alert violation_alert(const PolicyViolation& v, const decode::PacketView& pv, const flow::Flow& f,
+                              const inventory::DeviceTable& devices) {
+  detect::Alert a;
+  a.signature_id = detect::sig::kPolicyViolation;
+  a.ts = pv.ts;
+  a.mac = v.device;
+  a.device1 = devices.find(v.device);
+  const bool from = pv.has_eth && pv.src_mac == v.device;
+  a.device_ip = from ? pv.src_ip : pv.dst_ip;
+  a.where = from ? detect::Where::kOutbound : detect::Where::kInbound;
+  a.src_ip = pv.src_ip;
+  a.dst_ip = pv.dst_ip;
+  a.src_port = pv.src_port;
+  a.dst_port = pv.dst_port;
+  a.proto = pv.ip_proto;
+  a.flow_id = f.flow_id;
+  const uint16_t port = from ? pv.dst_port : pv.src_port;
+  a.subkey = detect::addr_key(v.remote, (uint64_t{pv.ip_proto} << 16) | port);
+  core::JsonWriter w(a.evidence);
+  w.field("policy_direction", direction_name(v.direction));
+  w.field("verdict", v.denied ? "denied" : "not-allowed");
+  if (v.policy) {
+    w.field("policy", v.policy->source);
+    if (!v.policy->mud_url.empty()) w.field("mud_url", v.policy->mud_url);
+  }
+  w.field("remote", v.remote.to_string());
+  if (!v.remote_names.empty()) {
+    w.key("remote_names").begin_array();
+    for (const auto& n : v.remote_names) w.value(n);
+    w.end_array();
+  }
+  if (v.nearest) {
+    w.key("nearest_ace").begin_object();
+    w.field("acl", v.nearest->acl);
+    w.field("ace", v.nearest->ace);
+    if (!v.mismatch.empty()) w.field("mismatch", v.mismatch);
+    w.end_object();
+  } else if (!v.mismatch.empty()) {
+    w.field("reason", v.mismatch);
+  }
+  return a;
 }
 
 }  // namespace sekisho::watch

@@ -19,6 +19,7 @@
 #include "inventory/device.h"
 #include "policy/compiled.h"
 #include "watch/dns_binding.h"
+#include "detect/alert.h"
 #include "watch/flow_observer.h"
 
 namespace sekisho::watch {
@@ -60,6 +61,9 @@ class PolicyMonitor final : public FlowObserver {
 
   // Where violation events go (EVE JSON objects); none: only counted.
   void set_sink(std::function<void(std::string_view)> sink) { sink_ = std::move(sink); }
+  // Who else hears of each violation (the detection engine turns them into alerts).
+  using ViolationHook = std::function<void(const PolicyViolation&, const decode::PacketView&, const flow::Flow&)>;
+  void set_violation_hook(ViolationHook hook) { hook_ = std::move(hook); }
 
   // FlowObserver
   bool wants_dns(const core::MacAddr& receiver) const override { return policy_for(receiver) != nullptr; }
@@ -120,6 +124,7 @@ class PolicyMonitor final : public FlowObserver {
   DnsBindings dns_;
   PolicyMonitorStats stats_;
   std::function<void(std::string_view)> sink_;
+  ViolationHook hook_;
   std::vector<PolicyViolation> found_;
 };
 
@@ -140,5 +145,10 @@ decode::PacketView as_opened(const decode::PacketView& pv);
 std::string format_violation_event(const PolicyViolation& v, const decode::PacketView& pv, uint64_t flow_id);
 
 const char* direction_name(policy::Direction d);
+
+// The alert (detect::sig::kPolicyViolation) for a violation: about the bound device, one
+// per (device, remote address, protocol, port) per suppression interval.
+detect::Alert violation_alert(const PolicyViolation& v, const decode::PacketView& pv, const flow::Flow& f,
+                              const inventory::DeviceTable& devices);
 
 }  // namespace sekisho::watch

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "capture/packet_source.h"
+#include "detect/engine.h"
 #include "output/inventory_report.h"
 #include "policy/mud.h"
 #include "watch/pipeline.h"
@@ -55,6 +56,9 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> vendor_policies;  // vendor substring, file
   std::vector<std::pair<inventory::DeviceClass, std::string>> class_policies;
   PolicyMonitorConfig policy;
+  bool lan_given = false;
+  std::string config;  // TOML config ([detect] tables)
+  bool detect = true;
 };
 
 std::atomic<bool> g_stop{false};
@@ -243,6 +247,9 @@ void print_watch_help() {
       "  --eve PATH|-            write events as EVE JSON lines (flow, dns, mdns, dhcp, tls,\n"
       "                          http, device); '-' is standard output\n"
       "  --stats                 print counters to standard error at the end\n"
+      "  --config FILE           sekisho's TOML config: detector thresholds and responses\n"
+      "                          ([detect.NAME] tables; see docs/DETECT.md)\n"
+      "  --no-detect             run no detectors (no alert events)\n"
       "  -q, --quiet             no per-record warnings about damaged input\n"
       "\n"
       "Capture options:\n"
@@ -329,6 +336,12 @@ int watch_main(int argc, char** argv) {
       const char* v = need();
       if (!v) return usage_error("--eve needs a path or '-'");
       o.eve = v;
+    } else if (a == "--config") {
+      const char* v = need();
+      if (!v) return usage_error("--config needs a file");
+      o.config = v;
+    } else if (a == "--no-detect") {
+      o.detect = false;
     } else if (a == "--stats") {
       o.stats = true;
     } else if (a == "-q" || a == "--quiet") {
@@ -384,6 +397,7 @@ int watch_main(int argc, char** argv) {
       const char* v = need();
       if (!v || !core::IpPrefix::parse_list(v, o.policy.local_networks))
         return usage_error("--lan needs PREFIX[,PREFIX...], e.g. 192.168.1.0/24");
+      o.lan_given = true;
     } else if (a == "--controller" || a == "--my-controller") {
       const char* v = need();
       const char* eq = v ? std::strrchr(v, '=') : nullptr;
@@ -451,6 +465,44 @@ int watch_main(int argc, char** argv) {
     if (eve) policies.set_sink([w = eve.get()](std::string_view event) { w->text(event); });
     if (!eve && !o.quiet)
       std::fprintf(stderr, "sekisho watch: note: policy violations are EVE events; add --eve PATH|- to see them\n");
+  }
+
+  // Detectors: on unless --no-detect; thresholds and responses from --config.
+  std::unique_ptr<detect::Engine> engine;
+  if (o.detect) {
+    detect::DetectConfig dc;
+    if (!o.config.empty()) {
+      auto r = detect::DetectConfig::load(o.config);
+      if (!r) {
+        std::fprintf(stderr, "sekisho watch: %s\n", r.error().message().c_str());
+        return kExitRuntime;
+      }
+      dc = std::move(r.value());
+    }
+    if (o.lan_given) dc.local_networks = o.policy.local_networks;
+    auto e = detect::Engine::create(dc);
+    if (!e) {
+      std::fprintf(stderr, "sekisho watch: %s\n", e.error().message().c_str());
+      return kExitRuntime;
+    }
+    engine = std::move(e.value());
+    engine->set_output([w = eve.get(), quiet = o.quiet](const detect::Alert& a, std::string_view json) {
+      if (w) {
+        w->text(json);
+      } else if (!quiet) {
+        const detect::SignatureInfo* sig = detect::find_signature(a.signature_id);
+        std::fprintf(stderr, "sekisho watch: alert %s: %s (device %s%s%s)\n", core::eve_time(a.ts).c_str(),
+                     a.signature.empty() ? std::string(sig ? sig->name : "?").c_str() : a.signature.c_str(),
+                     a.mac.to_string().c_str(), a.device_ip.family ? " " : "",
+                     a.device_ip.family ? a.device_ip.to_string().c_str() : "");
+      }
+    });
+    pipeline.set_detectors(engine.get());
+    if (!policies.empty())
+      policies.set_violation_hook([&engine, &pipeline](const PolicyViolation& v, const decode::PacketView& pv,
+                                                       const flow::Flow& f) {
+        engine->report(violation_alert(v, pv, f, pipeline.devices()));
+      });
   }
 
   std::vector<capture::CaptureStats> cap_stats;
@@ -578,6 +630,25 @@ int watch_main(int argc, char** argv) {
       std::fprintf(stderr, "  policy violations  %llu\n", (unsigned long long)ps.violations);
       std::fprintf(stderr, "  DNS names bound    %zu (from %llu answers)\n", policies.dns().size(),
                    (unsigned long long)ps.dns_answers);
+    }
+    if (engine) {
+      const auto& es = engine->stats();
+      std::fprintf(stderr, "  alerts             %llu (repeats suppressed %llu, quarantines %llu, failed %llu)\n",
+                   (unsigned long long)es.alerts, (unsigned long long)es.suppressed,
+                   (unsigned long long)es.quarantines, (unsigned long long)es.quarantine_errors);
+      for (const auto& [id, n] : engine->alerts_by_signature()) {
+        const detect::SignatureInfo* sig = detect::find_signature(id);
+        std::fprintf(stderr, "    %u %-48s %llu\n", id, sig ? std::string(sig->name).c_str() : "?",
+                     (unsigned long long)n);
+      }
+      size_t state = 0;
+      std::string off;
+      for (const auto& d : engine->detectors()) {
+        state += d.state_bytes;
+        if (!d.running) off += (off.empty() ? "" : ", ") + std::string(d.name);
+      }
+      std::fprintf(stderr, "  detectors          %zu, state %.1f KiB%s%s\n", engine->detectors().size(), state / 1024.0,
+                   off.empty() ? "" : ", failed: ", off.c_str());
     }
   }
   return rc;

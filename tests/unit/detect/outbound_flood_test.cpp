@@ -1,0 +1,8 @@
+// Tests of the outbound_flood detector(s): placeholder until written.
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace sekisho::detect::dtest {
+namespace {}  // placeholder
+}  // namespace sekisho::detect::dtest
