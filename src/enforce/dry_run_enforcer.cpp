@@ -29,6 +29,10 @@ core::Status DryRunEnforcer::set_mode(const core::MacAddr& device, Mode mode) {
   return write(mode_update_text(device, mode));
 }
 
+core::Status DryRunEnforcer::quarantine_unbound(const core::MacAddr& device, const std::vector<core::IpAddr>& addrs) {
+  return write(quarantine_unbound_text(device, addrs));
+}
+
 core::Status DryRunEnforcer::remove() { return write(remove_text()); }
 
 }  // namespace sekisho::enforce

@@ -15,6 +15,7 @@ class DryRunEnforcer final : public Enforcer {
                                uint32_t ttl_s) override;
   core::Status add_dns_bindings(const std::vector<DnsBinding>& bindings) override;
   core::Status set_mode(const core::MacAddr& device, Mode mode) override;
+  core::Status quarantine_unbound(const core::MacAddr& device, const std::vector<core::IpAddr>& addrs) override;
   core::Status remove() override;
 
  private:

@@ -16,16 +16,24 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "capture/packet_source.h"
+#include "detect/engine.h"
 #include "enforce/dns_follower.h"
+#include "enforce/gateway_responder.h"
 #include "enforce/dry_run_enforcer.h"
 #include "enforce/nft_enforcer.h"
 #include "enforce/ruleset.h"
+#include "inventory/classify.h"
+#include "inventory/oui.h"
+#include "output/eve_writer.h"
 #include "policy/mud.h"
+#include "watch/pipeline.h"
+#include "watch/watch_command.h"
 
 namespace sekisho::enforce {
 
@@ -44,6 +52,9 @@ struct Options {
   uint32_t dns_ttl = 300;
   std::string watch_if;  // --watch: bind DNS names from the answers captured here
   std::optional<uint32_t> dns_grace;
+  bool detect = false;        // --detect: run the detectors on the --watch interface
+  std::string detect_config;  // --config: thresholds and responses ([detect.*])
+  std::string eve;            // --eve: alert events
   GatewayConfig gw;
 };
 
@@ -122,6 +133,11 @@ void print_help() {
       "                           response. With --dry-run --hold: print each update instead\n"
       "  --dns-grace SECONDS      with --watch: kept this long past the answer's TTL (default 300)\n"
       "  -q, --quiet              with --watch: no line per binding\n"
+      "  --detect                 with --watch: also run the detectors on IF (all its traffic);\n"
+      "                           an alert whose action is quarantine (see --config) switches\n"
+      "                           the device to quarantine in the live table at once\n"
+      "  --config FILE            with --detect: sekisho's TOML config ([detect.NAME] tables)\n"
+      "  --eve PATH|-             with --detect: write the alerts as EVE JSON lines\n"
       "  --set-mode MAC=MODE      switch a bound device in the live table: allow, quarantine,\n"
       "                           pause, block, monitor (repeatable; takes effect at once)\n"
       "  --remove                 delete the table: traffic flows unfiltered\n"
@@ -153,6 +169,7 @@ void print_help() {
       "  sekisho enforce --dry-run --lan-if lan0 --lan 192.168.1.0/24 --policy 00:17:88:aa:bb:cc=bulb.json\n"
       "  ip netns exec gw sekisho enforce --apply --hold --lan-if lan0 --policy-dir /etc/sekisho/mud\n"
       "  sekisho enforce --apply --hold --watch lan0 --lan-if lan0 --policy-dir /etc/sekisho/mud\n"
+      "  sekisho enforce --apply --hold --watch lan0 --detect --config /etc/sekisho/sekisho.toml --lan-if lan0\n"
       "  ip netns exec gw sekisho enforce --set-mode 00:17:88:aa:bb:cc=quarantine\n");
 }
 
@@ -188,6 +205,12 @@ int parse_args(int argc, char** argv, Options& o) {
       auto v = need();
       if (!v || v->empty()) return usage_error("--watch needs an interface name");
       o.watch_if = *v;
+    } else if (a == "--detect") {
+      o.detect = true;
+    } else if (a == "--config" || a == "--eve") {
+      auto v = need();
+      if (!v || v->empty()) return usage_error(a + (a == "--eve" ? " needs a path or '-'" : " needs a file"));
+      (a == "--eve" ? o.eve : o.detect_config) = *v;
     } else if (a == "--dns-grace") {
       auto v = need();
       uint32_t grace = 0;
@@ -409,17 +432,99 @@ core::Result<DnsWatch> open_dns_watch(const Options& o, Enforcer& backend, const
   return w;
 }
 
+// --detect: a second capture of the LAN interface, all of its traffic, through a watch
+// pipeline with the detectors; quarantines go to the live table.
+struct DetectWatch {
+  std::unique_ptr<capture::PacketSource> source;
+  inventory::OuiRegistry oui;
+  std::unique_ptr<inventory::Classifier> classifier;
+  std::unique_ptr<output::EveWriter> eve;
+  std::unique_ptr<GatewayResponder> responder;
+  std::unique_ptr<detect::Engine> engine;
+  std::unique_ptr<watch::Pipeline> pipeline;
+};
+
+core::Result<DetectWatch> open_detect_watch(const Options& o, Enforcer& backend, const std::vector<BoundDevice>& devices) {
+  DetectWatch w;
+  detect::DetectConfig dc;
+  if (!o.detect_config.empty()) {
+    auto r = detect::DetectConfig::load(o.detect_config);
+    if (!r) return r.error();
+    dc = std::move(r.value());
+  }
+  if (!o.gw.local_networks.empty()) {
+    dc.local_networks.clear();
+    for (const Prefix& p : o.gw.local_networks) dc.local_networks.push_back(core::IpPrefix::of(p.net, p.len));
+  }
+  auto e = detect::Engine::create(dc);
+  if (!e) return e.error();
+  w.engine = std::move(e.value());
+  if (auto r = inventory::OuiRegistry::load_dir(inventory::OuiRegistry::kDefaultDir); r) w.oui = std::move(r.value());
+  if (auto r = inventory::Classifier::load(watch::default_classes_path()); r)
+    w.classifier = std::make_unique<inventory::Classifier>(std::move(r.value()));
+  if (!o.eve.empty()) {
+    auto r = output::EveWriter::open(o.eve);
+    if (!r) return r.error();
+    w.eve = std::move(r.value());
+  }
+  std::set<core::MacAddr> bound;
+  for (const BoundDevice& d : devices) bound.insert(d.mac);
+  w.responder = std::make_unique<GatewayResponder>(backend, std::move(bound));
+  if (!o.dry_run) w.engine->set_responder(w.responder.get());
+  output::EveWriter* eve = w.eve.get();
+  const bool dry = o.dry_run;
+  w.engine->set_output([eve, dry](const detect::Alert& a, std::string_view json) {
+    if (eve) {
+      eve->text(json);
+      eve->flush();
+    }
+    const detect::SignatureInfo* sig = detect::find_signature(a.signature_id);
+    const double ms = double(wall_now() - a.ts) / 1e6;
+    std::printf("%salert: %s: device %s%s%s (%.1f ms after the packet)\n", dry ? "# " : "",
+                a.signature.empty() ? std::string(sig ? sig->name : "?").c_str() : a.signature.c_str(),
+                a.mac.to_string().c_str(), a.device_ip.empty() ? "" : " ", a.device_ip.to_string().c_str(), ms);
+    const auto resp = json.find("\"response\":\"");
+    if (resp != std::string_view::npos) {
+      const std::string_view rest = json.substr(resp + 12);
+      std::printf("%s  response: %.*s\n", dry ? "# " : "", int(rest.find('"')), rest.data());
+    }
+    std::fflush(stdout);
+  });
+  watch::PipelineConfig pc;
+  pc.flow.max_flows = 1u << 18;
+  w.pipeline = std::make_unique<watch::Pipeline>(pc, &w.oui, w.classifier.get(), nullptr);
+  w.pipeline->set_detectors(w.engine.get());
+  capture::SourceOptions so;
+  so.promiscuous = true;
+  auto src = capture::open_live(o.watch_if, so);
+  if (!src) {
+    core::Error err = src.error();
+    err.where = "--detect " + err.where;
+    return err;
+  }
+  w.source = std::move(*src);
+  std::fprintf(stderr, "sekisho enforce: --detect %s: %zu detector(s) running\n", o.watch_if.c_str(),
+               w.engine->detectors().size());
+  return w;
+}
+
 // The capture thread: packets to the follower until the source ends (stop()) or fails.
 // A failure wakes the main thread's sigwait with SIGTERM, `failed` set first. The stop
 // signals are blocked here too (the mask is inherited), so only sigwait takes them.
-void capture_loop(DnsWatch& w, const std::atomic<bool>& stopping, std::atomic<bool>& failed, pthread_t main_thread) {
+struct Capture {
+  capture::PacketSource* source;
+  std::function<void(const capture::RawPacket&)> feed;
+  std::function<void(core::TimeNs)> tick;
+};
+
+void capture_loop(Capture w, const std::atomic<bool>& stopping, std::atomic<bool>& failed, pthread_t main_thread) {
   capture::RawPacket pkt;
   for (;;) {
     const capture::ReadStatus st = w.source->next(pkt);
     if (st == capture::ReadStatus::kPacket) {
-      w.feed->process(pkt);
+      w.feed(pkt);
     } else if (st == capture::ReadStatus::kTimeout) {
-      w.feed->tick(wall_now());
+      w.tick(wall_now());
     } else {
       if (stopping.load()) return;
       const std::string why = st == capture::ReadStatus::kFatal ? w.source->last_error().message() : "capture ended";
@@ -435,14 +540,16 @@ void capture_loop(DnsWatch& w, const std::atomic<bool>& stopping, std::atomic<bo
 // when the capture failed. libpcap's read timeout does not fire on an idle interface
 // (TPACKET_V3 wakes only for packets), so the stop comes from here: stop() breaks the
 // capture thread's poll at once.
-int watch_until_signal(DnsWatch& w, const sigset_t& stop_signals) {
+int watch_until_signal(const std::vector<Capture>& caps, const sigset_t& stop_signals) {
   std::atomic<bool> stopping{false}, failed{false};
-  std::thread capture(capture_loop, std::ref(w), std::cref(stopping), std::ref(failed), pthread_self());
+  std::vector<std::thread> threads;
+  for (const Capture& c : caps)
+    threads.emplace_back(capture_loop, c, std::cref(stopping), std::ref(failed), pthread_self());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   stopping.store(true);
-  w.source->stop();
-  capture.join();
+  for (const Capture& c : caps) c.source->stop();
+  for (auto& t : threads) t.join();
   return failed.load() ? 0 : sig;
 }
 
@@ -468,6 +575,8 @@ int enforce_main(int argc, char** argv) {
   if (o.hold && !o.apply && !(o.dry_run && !o.watch_if.empty()))
     return usage_error("--hold needs --apply (or --dry-run with --watch)");
   if ((o.dns_grace || o.quiet) && o.watch_if.empty()) return usage_error("--dns-grace and --quiet go with --watch");
+  if (o.detect && o.watch_if.empty()) return usage_error("--detect needs --watch IF");
+  if ((!o.detect_config.empty() || !o.eve.empty()) && !o.detect) return usage_error("--config and --eve go with --detect");
   if (o.fail_closed && !(o.hold && o.apply)) return usage_error("--fail-closed needs --apply --hold");
   const bool compile = !o.policies.empty() || !o.policy_dirs.empty() || !o.modes.empty() || !o.gw.lan_ifs.empty();
   if (!o.watch_if.empty() && !compile)
@@ -527,11 +636,19 @@ int enforce_main(int argc, char** argv) {
 
   sigset_t stop_signals;
   if (o.hold) block_stop_signals(stop_signals);
+  // Both captures share the backend from their threads: one lock per transaction.
+  SerialEnforcer serial(*backend);
   DnsWatch watch;
   if (!o.watch_if.empty()) {
-    auto w = open_dns_watch(o, *backend, *devices);
+    auto w = open_dns_watch(o, serial, *devices);
     if (!w) return runtime_error(w.error());
     watch = std::move(*w);
+  }
+  DetectWatch detection;
+  if (o.detect) {
+    auto w = open_detect_watch(o, serial, *devices);
+    if (!w) return runtime_error(w.error());
+    detection = std::move(*w);
   }
   const auto t0 = std::chrono::steady_clock::now();
   if (core::Status s = backend->apply(compiled->text); !s) return runtime_error(s.error());
@@ -547,10 +664,24 @@ int enforce_main(int argc, char** argv) {
   std::fflush(stdout);
   int sig = 0;
   int rc = kExitOk;
-  if (watch.source) {
-    sig = watch_until_signal(watch, stop_signals);
-    if (sig == 0) rc = kExitRuntime;  // the capture failed: stop the way a signal does
+  std::vector<Capture> caps;
+  if (watch.source)
+    caps.push_back({watch.source.get(), [f = watch.feed.get()](const capture::RawPacket& p) { f->process(p); },
+                    [f = watch.feed.get()](core::TimeNs now) { f->tick(now); }});
+  if (detection.source)
+    caps.push_back({detection.source.get(), [p = detection.pipeline.get()](const capture::RawPacket& pkt) { p->process(pkt); },
+                    [p = detection.pipeline.get()](core::TimeNs now) { p->tick(now); }});
+  if (!caps.empty()) {
+    sig = watch_until_signal(caps, stop_signals);
+    if (sig == 0) rc = kExitRuntime;  // a capture failed: stop the way a signal does
     print_watch_summary(watch);
+    if (detection.engine) {
+      const auto& es = detection.engine->stats();
+      std::fprintf(stderr, "sekisho enforce: --detect: %llu alert(s), %llu quarantine(s), %llu failed\n",
+                   (unsigned long long)es.alerts, (unsigned long long)es.quarantines,
+                   (unsigned long long)es.quarantine_errors);
+      if (detection.eve) (void)detection.eve->close();
+    }
   } else {
     sigwait(&stop_signals, &sig);
   }

@@ -24,6 +24,10 @@ class Enforcer {
   virtual core::Status add_dns_bindings(const std::vector<DnsBinding>& bindings) = 0;
   // The fast path: switches a bound device's mode by element updates, no rebuild.
   virtual core::Status set_mode(const core::MacAddr& device, Mode mode) = 0;
+  // Quarantines a device the table does not bind (no policy): its frames and, by `addrs`,
+  // the packets sent to it get the quarantine verdicts. Fails if the device is bound
+  // (use set_mode) or the table is absent.
+  virtual core::Status quarantine_unbound(const core::MacAddr& device, const std::vector<core::IpAddr>& addrs) = 0;
   // Deletes the table: traffic flows unfiltered. Succeeds when there is none.
   virtual core::Status remove() = 0;
 };

@@ -38,6 +38,12 @@ core::Status FakeEnforcer::set_mode(const core::MacAddr& device, Mode mode) {
   return record("mode", device.to_string() + " " + std::string(mode_name(mode)));
 }
 
+core::Status FakeEnforcer::quarantine_unbound(const core::MacAddr& device, const std::vector<core::IpAddr>& addrs) {
+  std::string detail = device.to_string();
+  for (const auto& a : addrs) detail += " " + a.to_string();
+  return record("quarantine", std::move(detail));
+}
+
 core::Status FakeEnforcer::remove() {
   core::Status s = record("remove", "");
   if (s) installed_.clear();

@@ -11,7 +11,7 @@ namespace sekisho::enforce {
 class FakeEnforcer final : public Enforcer {
  public:
   struct Call {
-    std::string op;      // "apply", "dns", "mode", "remove"
+    std::string op;      // "apply", "dns", "mode", "quarantine", "remove"
     std::string detail;  // the ruleset; "mac name addr ttl"; "mac mode"; ""
   };
 
@@ -21,6 +21,7 @@ class FakeEnforcer final : public Enforcer {
   // One call (one transaction): op "dns", detail one "mac name addr ttl" line per binding.
   core::Status add_dns_bindings(const std::vector<DnsBinding>& bindings) override;
   core::Status set_mode(const core::MacAddr& device, Mode mode) override;
+  core::Status quarantine_unbound(const core::MacAddr& device, const std::vector<core::IpAddr>& addrs) override;
   core::Status remove() override;
 
   const std::vector<Call>& calls() const { return calls_; }

@@ -95,6 +95,13 @@ core::Status NftEnforcer::set_mode(const core::MacAddr& device, Mode mode) {
   return s;
 }
 
+core::Status NftEnforcer::quarantine_unbound(const core::MacAddr& device, const std::vector<core::IpAddr>& addrs) {
+  core::Status s = run(quarantine_unbound_text(device, addrs), "quarantine " + device.to_string());
+  if (!s && s.error().code == core::ErrorCode::kNotFound)
+    return core::make_error(core::ErrorCode::kNotFound, s.error().where, "no live table inet sekisho");
+  return s;
+}
+
 core::Status NftEnforcer::remove() { return run(remove_text(), "nft remove"); }
 
 core::Result<std::string> NftEnforcer::list() {

@@ -583,6 +583,19 @@ std::string mode_update_text(const MacAddr& mac, Mode mode) {
   return out;
 }
 
+std::string quarantine_unbound_text(const MacAddr& mac, const std::vector<IpAddr>& addrs) {
+  const ModeVerdicts v = mode_verdicts(device_tag(mac), Mode::kQuarantine);
+  const std::string m = mac.to_string();
+  std::string out = "add element inet sekisho from_mac { " + m + " : " + v.from + " }\n";
+  out += "add element inet sekisho in_mac { " + m + " : " + v.in + " }\n";
+  for (const IpAddr& a : addrs) {
+    if (a.empty()) continue;
+    out += std::string("add element inet sekisho ") + (a.is_v4() ? "to4" : "to6") + " { " + a.to_string() + " : " +
+           v.to + " }\n";
+  }
+  return out;
+}
+
 core::Result<std::string> dns_binding_text(const MacAddr& mac, std::string_view dns_name, const IpAddr& addr,
                                            uint32_t ttl_s) {
   const std::string name = normalize_dns_name(dns_name);

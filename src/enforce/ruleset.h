@@ -97,6 +97,8 @@ std::string dns_set_name(const core::MacAddr& mac, std::string_view dns_name, in
 
 // Incremental updates, each one nft transaction.
 std::string mode_update_text(const core::MacAddr& mac, Mode mode);
+// Quarantine of a device with no bound policy: map elements of the dispatch maps.
+std::string quarantine_unbound_text(const core::MacAddr& mac, const std::vector<core::IpAddr>& addrs);
 core::Result<std::string> dns_binding_text(const core::MacAddr& mac, std::string_view dns_name,
                                            const core::IpAddr& addr, uint32_t ttl_s);
 // Several bindings, one transaction (dns_binding_text of each, in order).

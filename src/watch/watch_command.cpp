@@ -174,11 +174,6 @@ bool load_policies(const Options& o, PolicyMonitor& pm) {
   return true;
 }
 
-std::string default_classes_path() {
-  if (const char* d = std::getenv("SEKISHO_DATA_DIR")) return std::string(d) + "/fingerprints/device_classes.json";
-  return std::string(SEKISHO_DATA_DIR_DEFAULT) + "/fingerprints/device_classes.json";
-}
-
 size_t terminal_width() {
   struct winsize ws {};
   if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 40) return ws.ws_col;
@@ -652,6 +647,11 @@ int watch_main(int argc, char** argv) {
     }
   }
   return rc;
+}
+
+std::string default_classes_path() {
+  if (const char* d = std::getenv("SEKISHO_DATA_DIR")) return std::string(d) + "/fingerprints/device_classes.json";
+  return std::string(SEKISHO_DATA_DIR_DEFAULT) + "/fingerprints/device_classes.json";
 }
 
 }  // namespace sekisho::watch

@@ -2,10 +2,14 @@
 // inventory and event formatting (events go to /dev/null through the real writer), with
 // every device bound to a policy (a class default) so flow checks, DNS-name binding and
 // violation events run on the same bytes; every other input also feeds a profile learner.
+// Every input also runs all detectors (repeats not suppressed, so every alert is
+// formatted; every third input with quarantine as the action, through a responder that
+// only counts).
 #include <cstddef>
 #include <cstdint>
 
 #include "capture/packet_source.h"
+#include "detect/engine.h"
 #include "output/eve_writer.h"
 #include "watch/mud_learn.h"
 #include "watch/pipeline.h"
@@ -36,6 +40,25 @@ sekisho::policy::DevicePolicy fuzz_policy() {
   p.rules.push_back(same);
   return p;
 }
+struct CountingResponder final : sekisho::detect::Responder {
+  size_t n = 0;
+  sekisho::core::Status quarantine(const sekisho::core::MacAddr&, const sekisho::detect::Alert&) override {
+    ++n;
+    return {};
+  }
+};
+
+std::unique_ptr<sekisho::detect::Engine> fuzz_engine(bool quarantine) {
+  using namespace sekisho::detect;
+  std::string toml = "[detect]\nsuppress_seconds = 0\n";
+  if (quarantine)
+    for (const auto& e : registry()) toml += "[detect." + std::string(e.name) + "]\naction = \"quarantine\"\n";
+  auto cfg = DetectConfig::parse(toml, "fuzz.toml");
+  if (!cfg) __builtin_trap();
+  auto e = Engine::create(cfg.value());
+  if (!e) __builtin_trap();
+  return std::move(e.value());
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -58,6 +81,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     pipeline.set_observer(&learner);
   }
+  auto engine = fuzz_engine(size % 3 == 0);
+  CountingResponder responder;
+  engine->set_responder(&responder);
+  engine->set_error_log([](const std::string&) { __builtin_trap(); });  // a detector threw
+  engine->set_output([&eve](const detect::Alert&, std::string_view json) { eve.value()->text(json); });
+  pipeline.set_detectors(engine.get());
+  if (size % 2)
+    monitor.set_violation_hook([&](const watch::PolicyViolation& v, const decode::PacketView& pv, const flow::Flow& f) {
+      engine->report(watch::violation_alert(v, pv, f, pipeline.devices()));
+    });
   capture::RawPacket pkt;
   for (int i = 0; i < 100000 && src.value()->next(pkt) == capture::ReadStatus::kPacket; ++i) pipeline.process(pkt);
   pipeline.finish();

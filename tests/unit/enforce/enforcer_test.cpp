@@ -13,6 +13,7 @@
 
 #include "enforce/dry_run_enforcer.h"
 #include "enforce/fake_enforcer.h"
+#include "enforce/gateway_responder.h"
 #include "enforce/nft_enforcer.h"
 #include "enforce/ruleset.h"
 #include "policy/mud.h"
@@ -302,6 +303,57 @@ TEST(NftEnforcer, ApplyIsAllOrNothingAndUpdatesAreLive) {
         if (core::Status r = nft.remove(); !r) return out = r.error().message(), 15;
         if (nft.list().ok()) return out = "table still there after remove", 16;
         if (core::Status r = nft.remove(); !r) return out = "second remove: " + r.error().message(), 17;
+        return 0;
+      },
+      log);
+  if (rc == 77) GTEST_SKIP() << "no network namespace";
+  EXPECT_EQ(rc, 0) << log;
+}
+
+TEST(GatewayResponder, BoundDevicesSwitchModeOthersJoinTheQuarantine) {
+  FakeEnforcer fake;
+  SerialEnforcer serial(fake);
+  GatewayResponder r(serial, {kCam});
+  detect::Alert a;
+  a.device_ip = ip("10.77.1.9");
+  ASSERT_TRUE(r.quarantine(kCam, a));
+  ASSERT_TRUE(r.quarantine(mac("02:00:00:00:00:09"), a));
+  ASSERT_EQ(fake.calls().size(), 2u);
+  EXPECT_EQ(fake.calls()[0].op, "mode");
+  EXPECT_EQ(fake.calls()[0].detail, "00:17:88:5e:c0:01 quarantine");
+  EXPECT_EQ(fake.calls()[1].op, "quarantine");
+  EXPECT_EQ(fake.calls()[1].detail, "02:00:00:00:00:09 10.77.1.9");
+}
+
+TEST(Ruleset, QuarantineUnboundTextUsesTheQuarantineVerdicts) {
+  const std::string t = quarantine_unbound_text(mac("02:00:00:00:00:09"), {ip("10.77.1.9"), ip("2001:db8::9")});
+  EXPECT_EQ(t,
+            "add element inet sekisho from_mac { 02:00:00:00:00:09 : drop }\n"
+            "add element inet sekisho in_mac { 02:00:00:00:00:09 : jump quarantine_in }\n"
+            "add element inet sekisho to4 { 10.77.1.9 : drop }\n"
+            "add element inet sekisho to6 { 2001:db8::9 : drop }\n");
+}
+
+TEST(NftEnforcer, UnboundDeviceQuarantineIsLive) {
+  SKIP_UNLESS_ROOT();
+  std::string log;
+  const int rc = in_netns(
+      [](std::string& out) {
+        auto e = NftEnforcer::create();
+        if (!e) return out = e.error().message(), 1;
+        NftEnforcer& nft = **e;
+        if (nft.quarantine_unbound(mac("02:00:00:00:00:09"), {ip("10.77.1.9")}))
+          return out = "quarantine without a table accepted", 2;
+        auto good = compile_ruleset({rich_device(kCam, "10.77.1.2", Mode::kAllow)}, gateway());
+        if (core::Status s = nft.apply(good->text); !s) return out = s.error().message(), 3;
+        if (core::Status s = nft.quarantine_unbound(mac("02:00:00:00:00:09"), {ip("10.77.1.9")}); !s)
+          return out = s.error().message(), 4;
+        auto listed = nft.list();
+        if (!listed) return out = listed.error().message(), 5;
+        if (listed->find("02:00:00:00:00:09 : drop") == std::string::npos ||
+            listed->find("02:00:00:00:00:09 : jump quarantine_in") == std::string::npos ||
+            listed->find("10.77.1.9 : drop") == std::string::npos)
+          return out = "not quarantined:\n" + *listed, 6;
         return 0;
       },
       log);
