@@ -52,9 +52,12 @@ NPKT=$("$BIN/bench/pcap_count" "$BIG" | awk '{print $1}')
 SIZE=$(du -m "$BIG" | awk '{print $1}')
 
 measure "$BIN/bench/pcap_count" "$BIG"; T_PCAP=$MED
-measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q; T_SK=$MED; RSS_SK=$RSS
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q --no-detect; T_SK=$MED; RSS_SK=$RSS
+# The same with every detector running (the default).
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q --stats; T_DET=$MED; RSS_DET=$RSS
+ALERTS_BIG=$(awk '/^  alerts / {print $2}' "$OUT/last.err")
 measure ndpiReader -i "$BIG" -q; T_NDPI=$MED
-EVENTS=$("$BIN/sekisho" watch -r "$BIG" --eve - -q | wc -l)
+EVENTS=$("$BIN/sekisho" watch -r "$BIG" --eve - -q --no-detect | wc -l)
 
 measure "$BIN/sekisho" watch -r "$FLOWPCAP" --eve /dev/null --inventory json --inventory-out /dev/null -q --stats
 T_FLOWS=$MED; RSS_FLOWS=$RSS
@@ -78,8 +81,8 @@ if [ ! -d "$PROFILES" ] || [ -z "$(ls -A "$PROFILES" 2>/dev/null)" ]; then
   "$BIN/sekisho" mud learn -r "$BIG" -o "$PROFILES" -q >/dev/null
 fi
 NPROFILES=$(find "$PROFILES" -name '*.json' | wc -l)
-measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q; T_SK2=$MED
-measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q --policy-dir "$PROFILES" --stats
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q --no-detect; T_SK2=$MED
+measure "$BIN/sekisho" watch -r "$BIG" --eve /dev/null --inventory json --inventory-out /dev/null -q --no-detect --policy-dir "$PROFILES" --stats
 T_POL=$MED; RSS_POL=$RSS
 CHECKED=$(awk '/flows checked/ {print $3}' "$OUT/last.err")
 VIOL=$(awk '/policy violations/ {print $3}' "$OUT/last.err")
@@ -100,7 +103,8 @@ pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
   echo "| tool | wall s | Mpackets/s | ratio |"
   echo "|---|---:|---:|---:|"
   echo "| libpcap read loop (\`bench/pcap_count\`) | $T_PCAP | $(pps "$T_PCAP") | sekisho / libpcap = **$(ratio "$T_SK" "$T_PCAP")x** (target <= 1.5) |"
-  echo "| **sekisho watch** (inventory + all events, $EVENTS events) | $T_SK | $(pps "$T_SK") | peak RSS $((RSS_SK / 1024)) MiB |"
+  echo "| **sekisho watch --no-detect** (inventory + all events, $EVENTS events) | $T_SK | $(pps "$T_SK") | peak RSS $((RSS_SK / 1024)) MiB |"
+  echo "| sekisho watch, every detector on (the default; $ALERTS_BIG alerts) | $T_DET | $(pps "$T_DET") | detectors cost **$(awk -v a="$T_DET" -v b="$T_SK" 'BEGIN { printf "%.0f", (a / b - 1) * 100 }')%** (target <= 25%), peak RSS $((RSS_DET / 1024)) MiB |"
   echo "| ndpiReader -i (libndpi 4.2) | $T_NDPI | $(pps "$T_NDPI") | ndpiReader / sekisho = **$(ratio "$T_NDPI" "$T_SK")x** (target >= 3) |"
   echo
   echo "Memory: $FLOWS concurrent TCP flows (\`flows-$FLOWS.pcap\`): peak active $PEAK_FLOWS, peak RSS **$((RSS_FLOWS / 1024)) MiB** (target < 300), $T_FLOWS s."
