@@ -53,7 +53,21 @@ void ConfigView::bad(std::string_view key, std::string what) const {
 
 void ConfigView::fail(std::string_view key, std::string what) const { bad(key, std::move(what)); }
 
+namespace {
+std::string toml_string(std::string_view s) {
+  std::ostringstream o;
+  o << toml::value<std::string>(std::string(s));
+  return o.str();
+}
+std::string toml_number(double v) {
+  std::ostringstream o;
+  o << toml::value<double>(v);
+  return o.str();
+}
+}  // namespace
+
 uint64_t ConfigView::u64(std::string_view key, uint64_t def, uint64_t lo, uint64_t hi) const {
+  defaults_.emplace_back(key, std::to_string(def));
   const auto* n = static_cast<const toml::node*>(node(key));
   if (!n) return def;
   auto v = n->value<int64_t>();
@@ -65,6 +79,7 @@ uint64_t ConfigView::u64(std::string_view key, uint64_t def, uint64_t lo, uint64
 }
 
 double ConfigView::number(std::string_view key, double def, double lo, double hi) const {
+  defaults_.emplace_back(key, toml_number(def));
   const auto* n = static_cast<const toml::node*>(node(key));
   if (!n) return def;
   auto v = n->value<double>();
@@ -78,6 +93,7 @@ double ConfigView::number(std::string_view key, double def, double lo, double hi
 }
 
 bool ConfigView::boolean(std::string_view key, bool def) const {
+  defaults_.emplace_back(key, def ? "true" : "false");
   const auto* n = static_cast<const toml::node*>(node(key));
   if (!n) return def;
   if (!n->is_boolean()) {
@@ -88,6 +104,7 @@ bool ConfigView::boolean(std::string_view key, bool def) const {
 }
 
 std::string ConfigView::string(std::string_view key, std::string def) const {
+  defaults_.emplace_back(key, toml_string(def));
   const auto* n = static_cast<const toml::node*>(node(key));
   if (!n) return def;
   if (!n->is_string()) {
@@ -98,6 +115,11 @@ std::string ConfigView::string(std::string_view key, std::string def) const {
 }
 
 std::vector<std::string> ConfigView::strings(std::string_view key, std::vector<std::string> def) const {
+  {
+    std::string t = "[";
+    for (size_t i = 0; i < def.size(); ++i) t += (i ? ", " : "") + toml_string(def[i]);
+    defaults_.emplace_back(key, t + "]");
+  }
   const auto* n = static_cast<const toml::node*>(node(key));
   if (!n) return def;
   const auto* arr = n->as_array();
@@ -117,6 +139,11 @@ std::vector<std::string> ConfigView::strings(std::string_view key, std::vector<s
 }
 
 std::vector<uint16_t> ConfigView::ports(std::string_view key, std::vector<uint16_t> def) const {
+  {
+    std::string t = "[";
+    for (size_t i = 0; i < def.size(); ++i) t += (i ? ", " : "") + std::to_string(def[i]);
+    defaults_.emplace_back(key, t + "]");
+  }
   const auto* n = static_cast<const toml::node*>(node(key));
   if (!n) return def;
   const auto* arr = n->as_array();

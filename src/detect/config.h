@@ -59,6 +59,9 @@ class ConfigView {
   void set_base_dir(std::string d) { base_dir_ = std::move(d); }
   // Where the table is, e.g. "sekisho.toml: detect.outbound_scan".
   const std::string& where() const { return where_; }
+  // Every key read so far with its default, as TOML values in reading order (for
+  // `--print-config`: the defaults are the code's, never a copy that can drift).
+  const std::vector<std::pair<std::string, std::string>>& defaults() const { return defaults_; }
   // A detector's own semantic error about `key`, in the same form.
   void fail(std::string_view key, std::string what) const;
   core::Status finish() const;
@@ -71,6 +74,7 @@ class ConfigView {
   std::string where_;
   std::string base_dir_;
   mutable std::vector<std::string> read_;
+  mutable std::vector<std::pair<std::string, std::string>> defaults_;
   mutable std::optional<core::Error> error_;
 };
 

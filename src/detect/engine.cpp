@@ -200,6 +200,29 @@ void Engine::raise(Alert&& a) {
   if (output_) output_(a, format_alert(a, *sig, action, dev, response));
 }
 
+std::string default_config_toml(std::span<const DetectorEntry> entries) {
+  std::string out =
+      "# sekisho's detection config with every key at its default (`sekisho watch --print-config`).\n"
+      "# Each detector also takes enabled = true|false, action = \"alert\"|\"quarantine\" and\n"
+      "# action_by_class = { CLASS = \"alert\"|\"quarantine\", ... }. See docs/DETECT.md.\n\n"
+      "[detect]\n"
+      "local_networks = [\"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\", \"169.254.0.0/16\", \"fc00::/7\", "
+      "\"fe80::/10\"]\n"
+      "suppress_seconds = 600\n";
+  auto section = [&out](std::string_view name, std::string_view summary,
+                        const std::vector<std::pair<std::string, std::string>>& keys) {
+    out += "\n# " + std::string(summary) + "\n[detect." + std::string(name) + "]\nenabled = true\naction = \"alert\"\n";
+    for (const auto& [k, v] : keys) out += k + " = " + v + "\n";
+  };
+  section("policy", "traffic outside a device's MUD profile (watch --policy*, docs/MUD.md)", {});
+  for (const auto& e : entries) {
+    ConfigView v(nullptr, "defaults: detect." + std::string(e.name));
+    (void)e.make(v);
+    section(e.name, e.summary, v.defaults());
+  }
+  return out;
+}
+
 std::vector<Engine::DetectorState> Engine::detectors() const {
   std::vector<DetectorState> out;
   for (const auto& s : slots_) out.push_back({s.entry->name, s.running, s.det->state_bytes()});

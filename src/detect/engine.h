@@ -107,6 +107,11 @@ class Engine final : private AlertSink {
   EngineStats stats_;
 };
 
+// The whole [detect] config with every key at its default value, as TOML (each detector is
+// built from an empty table and the keys it reads are written out). Factories that need
+// a file (a block list) must accept their defaults without one.
+std::string default_config_toml(std::span<const DetectorEntry> entries = registry());
+
 // The EVE `alert` event (one JSON object, no newline). `device` may be null; `response`
 // is what the response did ("" for alert-only).
 std::string format_alert(const Alert& a, const SignatureInfo& sig, Action action, const inventory::Device* device,

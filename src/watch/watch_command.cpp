@@ -245,6 +245,7 @@ void print_watch_help() {
       "  --config FILE           sekisho's TOML config: detector thresholds and responses\n"
       "                          ([detect.NAME] tables; see docs/DETECT.md)\n"
       "  --no-detect             run no detectors (no alert events)\n"
+      "  --print-config          print the detection config with every default, then exit\n"
       "  -q, --quiet             no per-record warnings about damaged input\n"
       "\n"
       "Capture options:\n"
@@ -335,6 +336,9 @@ int watch_main(int argc, char** argv) {
       const char* v = need();
       if (!v) return usage_error("--config needs a file");
       o.config = v;
+    } else if (a == "--print-config") {
+      std::fputs(detect::default_config_toml().c_str(), stdout);
+      return kExitOk;
     } else if (a == "--no-detect") {
       o.detect = false;
     } else if (a == "--stats") {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "detect/engine.h"
 
 namespace sekisho::detect {
@@ -92,6 +95,29 @@ enabled = true
   auto st = v2.finish();
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().message().find("detect.outbound_scan.window"), std::string::npos) << st.error().message();
+}
+
+}  // namespace
+}  // namespace sekisho::detect
+
+namespace sekisho::detect {
+namespace {
+
+// --print-config's output is a valid config that gives the defaults, and the shipped
+// data/config/sekisho.toml is exactly that output (regenerate it with
+// `sekisho watch --print-config > data/config/sekisho.toml`).
+TEST(DetectConfig, PrintedDefaultsRoundTripAndMatchTheShippedFile) {
+  const std::string text = default_config_toml();
+  auto c = DetectConfig::parse(text, "defaults.toml");
+  ASSERT_TRUE(c) << c.error().message();
+  auto e = Engine::create(c.value());
+  ASSERT_TRUE(e) << e.error().message();
+  EXPECT_EQ(e.value()->detectors().size(), registry().size());
+  std::ifstream in(std::string(SEKISHO_SOURCE_DIR) + "/data/config/sekisho.toml");
+  ASSERT_TRUE(in) << "data/config/sekisho.toml missing";
+  std::stringstream shipped;
+  shipped << in.rdbuf();
+  EXPECT_EQ(shipped.str(), text) << "regenerate data/config/sekisho.toml with `sekisho watch --print-config`";
 }
 
 }  // namespace
