@@ -90,6 +90,14 @@ VIOL=$(awk '/policy violations/ {print $3}' "$OUT/last.err")
 T_LOAD=$(awk '/policy files read/ {print $5}' "$OUT/last.err")
 T_EVAL=$(awk -v p="$T_POL" -v l="$T_LOAD" 'BEGIN { printf "%.2f", p - l }')
 
+# Detection quality: labelled captures (real benign traffic + injected attacks) and the
+# real benign captures, through every detector.
+DETECT_DIR="$OUT/detect"
+python3 tools/trafficgen/trafficgen.py --shared "$SHARED" --out "$DETECT_DIR" >/dev/null
+DETECT_RC=0
+python3 bench/detect_eval.py --sekisho "$BIN/sekisho" --captures "$DETECT_DIR" --shared "$SHARED" \
+  --markdown "$OUT/detect.md" >"$OUT/detect.txt" || DETECT_RC=$?
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
 
@@ -120,3 +128,10 @@ pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
   echo "| of which reading the $NPROFILES files (timed inside the run, 2 threads) | $T_LOAD | |"
   echo "| evaluation: whole process minus reading the files | $T_EVAL | **$(ratio "$T_EVAL" "$T_SK2")x** (target <= 1.2) |"
 } | tee "$OUT/results.md"
+{
+  echo
+  echo "Detection quality (\`bench/detect_eval.py\` on \`tools/trafficgen\` captures and the IoT Sentinel captures):"
+  echo
+  cat "$OUT/detect.md"
+} | tee -a "$OUT/results.md"
+[ "$DETECT_RC" = 0 ] || { echo "bench: a detection target failed (see $OUT/detect.txt)" >&2; exit 1; }

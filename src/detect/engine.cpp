@@ -94,7 +94,9 @@ void Engine::failed(Slot& s, const char* what) {
 void Engine::on_packet(const decode::PacketView& pv, const flow::Flow* f, int dir, bool created, uint32_t src_dev1,
                        uint32_t dst_dev1, const inventory::DeviceTable& devices) {
   devices_ = &devices;
-  if (pv.ts >= next_tick_) {
+  // About once a second of packet time. Packet time can also go back (capture files of
+  // other dates read in one run): the ticks follow it instead of waiting for the old time.
+  if (pv.ts >= next_tick_ || pv.ts < next_tick_ - 2 * core::kNsPerSec) {
     if (next_tick_ != 0) on_tick(pv.ts, devices);
     next_tick_ = pv.ts - pv.ts % core::kNsPerSec + core::kNsPerSec;
   }

@@ -39,8 +39,11 @@ class Probe final : public Detector {
   size_t state_bytes() const override { return 0; }
 };
 
+int g_ticks = 0;
+
 class Quiet final : public Detector {
  public:
+  void on_tick(core::TimeNs, const inventory::DeviceTable&, AlertSink&) override { ++g_ticks; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     if (!ctx.is_syn() || ctx.pv.dst_port != 5555) return;
     Alert a;
@@ -185,6 +188,20 @@ TEST(Engine, AFailingDetectorIsSwitchedOffAndTheOthersGoOn) {
   ASSERT_EQ(d.size(), 2u);
   EXPECT_FALSE(d[0].running);
   EXPECT_TRUE(d[1].running);
+}
+
+TEST(Engine, TicksFollowPacketTimeBackwards) {
+  EngineRun r("");
+  g_ticks = 0;
+  auto pkt = [](uint16_t sport) { return udp(kCam, kGw, "192.168.1.20", "192.168.1.1", sport, 9999, "x"); };
+  r.feed(pkt(1), kT0 + 100 * kSec);
+  r.feed(pkt(2), kT0 + 101 * kSec);
+  EXPECT_EQ(g_ticks, 1);
+  // An earlier capture file: ticks go on with its time, not after kT0 + 102 s.
+  r.feed(pkt(3), kT0);
+  r.feed(pkt(4), kT0 + 1 * kSec);
+  r.feed(pkt(5), kT0 + 2 * kSec);
+  EXPECT_EQ(g_ticks, 4);
 }
 
 TEST(Engine, WhereFollowsLocalNetworks) {
