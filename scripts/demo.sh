@@ -77,9 +77,32 @@ open(sys.argv[1], "wb").write(b"".join(out))
 PY
 build/release/sekisho watch -q -r "$prof/scan.pcap" --policy-dir "$prof/profiles" --eve "$prof/scan.json"
 echo "$(grep -c '"policy_violation"' "$prof/scan.json") policy_violation events; the first:"
-head -1 "$prof/scan.json" | python3 -c 'import json,sys; e=json.load(sys.stdin); print(json.dumps(e["policy_violation"], indent=2))'
+grep -m1 '"policy_violation"' "$prof/scan.json" | python3 -c 'import json,sys; e=json.load(sys.stdin); print(json.dumps(e["policy_violation"], indent=2))'
 echo
 echo "== The nftables ruleset that would enforce the plug's profile (sekisho enforce --dry-run, first lines)"
 build/release/sekisho enforce --dry-run --lan-if lan0 --lan 10.10.10.0/24 --gateway-ip 10.10.10.1 \
   --policy "50:c7:bf:00:fc:a3=$prof/profiles/50:c7:bf:00:fc:a3.json" --device 50:c7:bf:00:fc:a3=10.10.10.228 | head -25
 echo "  ... (sekisho enforce --apply applies it in one transaction; --set-mode MAC=quarantine cuts a device off)"
+echo
+echo "== Detection: every detector on the real captures (no attack in them: expect no alert)"
+build/release/sekisho watch -q -r "${files[@]}" --eve "$prof/all.json" --stats 2>&1 | grep -E "^  alerts|^  detectors"
+echo
+echo "== Detection: labelled captures (real device traffic + injected attacks, tools/trafficgen)"
+python3 tools/trafficgen/trafficgen.py --shared "$SHARED" --out "$prof/labelled" >/dev/null
+for pcap in "$prof"/labelled/*.pcap; do
+  name=$(basename "$pcap" .pcap)
+  cfg=()
+  [ "$name" = blocklist ] && cfg=(--config "$prof/labelled/blocklist.toml")
+  build/release/sekisho watch -q -r "$pcap" "${cfg[@]}" --eve - |
+    python3 -c '
+import json, sys
+alerts = [json.loads(l) for l in sys.stdin if "\"event_type\":\"alert\"" in l]
+print(f"{sys.argv[1]:24} " + ("; ".join(sorted({f"{a[\"alert\"][\"signature_id\"]} {a[\"alert\"][\"signature\"]}" for a in alerts})) or "-"))
+' "$name"
+done
+echo
+echo "One alert in full (the Mirai-style scan):"
+build/release/sekisho watch -q -r "$prof/labelled/mirai_telnet_scan.pcap" --eve - | grep -m1 '"event_type":"alert"' |
+  python3 -m json.tool
+echo "  (sekisho enforce --apply --hold --lan-if lan0 --watch lan0 --detect --config sekisho.toml"
+echo "   quarantines the device at once when a detector's action is \"quarantine\"; see docs/DETECT.md)"

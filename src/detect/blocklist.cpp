@@ -279,18 +279,9 @@ class BlockList final : public Detector {
   void raise(const PacketContext& ctx, const core::IpAddr& peer, bool peer_is_src, const std::string& entry,
              uint16_t file, uint32_t line, AlertSink& out) const {
     const decode::PacketView& pv = ctx.pv;
-    Alert a;
-    a.signature_id = sig::kBlockListPeer;
-    a.ts = pv.ts;
+    Alert a = packet_alert(sig::kBlockListPeer, ctx);
     a.device1 = peer_is_src ? ctx.dst_dev1 : ctx.src_dev1;
     a.device_ip = peer_is_src ? pv.dst_ip : pv.src_ip;
-    a.where = ctx.where;
-    a.src_ip = pv.src_ip;
-    a.dst_ip = pv.dst_ip;
-    a.src_port = pv.src_port;
-    a.dst_port = pv.dst_port;
-    a.proto = pv.ip_proto;
-    a.flow_id = ctx.flow_id();
     a.subkey = addr_key(peer);
     core::JsonWriter w(a.evidence);
     w.field("peer", peer.to_string());

@@ -353,18 +353,9 @@ class CleartextCredentials final : public Detector {
     alerted_.touch(mix64(dev_key * 8 + uint64_t(f.proto)) ^ subkey, pv.ts, &created);
     if (!created) return;
 
-    Alert a;
-    a.signature_id = signature_of(f.proto);
-    a.ts = pv.ts;
+    Alert a = packet_alert(signature_of(f.proto), ctx);
     a.device1 = dev1;  // the engine fills the MAC from the inventory
     a.device_ip = dev_ip;
-    a.where = ctx.where;
-    a.src_ip = pv.src_ip;
-    a.dst_ip = pv.dst_ip;
-    a.src_port = pv.src_port;
-    a.dst_port = pv.dst_port;
-    a.proto = pv.ip_proto;
-    a.flow_id = ctx.flow_id();
     a.subkey = subkey;
     core::JsonWriter w(a.evidence);
     w.field("protocol", proto_name(f.proto));

@@ -37,6 +37,38 @@ struct PacketContext {
   uint64_t flow_id() const { return flow ? flow->flow_id : 0; }
 };
 
+// An alert with signature `signature_id` raised on ctx's packet: time, where, addresses,
+// ports, protocol and flow filled in; the detector adds the device, evidence and subkey.
+inline Alert packet_alert(uint32_t signature_id, const PacketContext& ctx) {
+  const decode::PacketView& pv = ctx.pv;
+  Alert a;
+  a.signature_id = signature_id;
+  a.ts = pv.ts;
+  a.where = ctx.where;
+  a.src_ip = pv.src_ip;
+  a.dst_ip = pv.dst_ip;
+  a.src_port = pv.src_port;
+  a.dst_port = pv.dst_port;
+  a.proto = pv.ip_proto;
+  a.flow_id = ctx.flow_id();
+  return a;
+}
+
+// An alert about inventory device `dev` (not tied to a packet): its MAC and first address.
+inline Alert device_alert(uint32_t signature_id, const inventory::Device& dev, core::TimeNs ts) {
+  Alert a;
+  a.signature_id = signature_id;
+  a.ts = ts;
+  a.device1 = dev.id + 1;
+  a.mac = dev.mac;
+  for (const auto& addr : dev.addresses)
+    if (!addr.ip.is_unspecified()) {
+      a.device_ip = addr.ip;
+      break;
+    }
+  return a;
+}
+
 class AlertSink {
  public:
   virtual ~AlertSink() = default;

@@ -80,16 +80,7 @@ class IdleDevice final : public Detector {
   }
 
   void raise(TimeNs now, const inventory::Device& dev, const Dev& d, AlertSink& out) const {
-    Alert a;
-    a.signature_id = sig::kIdleDevice;
-    a.ts = now;
-    a.device1 = dev.id + 1;
-    a.mac = dev.mac;
-    for (const auto& addr : dev.addresses)
-      if (!addr.ip.is_unspecified()) {
-        a.device_ip = addr.ip;
-        break;
-      }
+    Alert a = device_alert(sig::kIdleDevice, dev, now);
     core::JsonWriter w(a.evidence);
     w.field("idle_days", double(observed_ - d.last_obs) / kSec / kSecPerDay);
     w.field("idle_days_threshold", cfg_.idle_days);

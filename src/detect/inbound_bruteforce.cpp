@@ -11,6 +11,7 @@
 // It alerts when either count crosses the service's threshold. Attackers are many and
 // may be spoofed: the state is a fixed-size table. No credential is ever read or stored.
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -160,21 +161,17 @@ class InboundBruteforce final : public Detector {
 
     const decode::PacketView& pv = ctx.pv;
     const core::IpAddr& attacker = from_target ? pv.dst_ip : pv.src_ip;
-    Alert al;
-    al.signature_id = kSignature[svc];
-    al.ts = pv.ts;
+    Alert al = packet_alert(kSignature[svc], ctx);
     al.device1 = from_target ? ctx.src_dev1 : ctx.dst_dev1;
     if (!al.device1 && pv.has_eth) al.mac = from_target ? pv.src_mac : pv.dst_mac;
     al.device_ip = from_target ? pv.src_ip : pv.dst_ip;
     // The alert describes the attack, attacker -> device:service, also when the packet
     // that tipped it was the device's answer ("Login incorrect", 401).
-    al.where = !from_target ? ctx.where : ctx.where == Where::kOutbound ? Where::kInbound : ctx.where;
-    al.src_ip = from_target ? pv.dst_ip : pv.src_ip;
-    al.dst_ip = from_target ? pv.src_ip : pv.dst_ip;
-    al.src_port = from_target ? pv.dst_port : pv.src_port;
-    al.dst_port = from_target ? pv.src_port : pv.dst_port;
-    al.proto = pv.ip_proto;
-    al.flow_id = ctx.flow_id();
+    if (from_target) {
+      if (al.where == Where::kOutbound) al.where = Where::kInbound;
+      std::swap(al.src_ip, al.dst_ip);
+      std::swap(al.src_port, al.dst_port);
+    }
     al.subkey = addr_key(attacker);
     core::JsonWriter w(al.evidence);
     w.field("service", kName[svc]);

@@ -164,19 +164,10 @@ class InboundFlood final : public Detector {
   void raise(const PacketContext& ctx, Kind k, const Target& t, double pps, double done, double sources,
              AlertSink& out) const {
     const decode::PacketView& pv = ctx.pv;
-    Alert a;
-    a.signature_id = kSignature[k];
-    a.ts = pv.ts;
+    Alert a = packet_alert(kSignature[k], ctx);
     a.device1 = ctx.dst_dev1;
     if (!ctx.dst_dev1 && pv.has_eth && !pv.dst_mac.is_multicast()) a.mac = pv.dst_mac;
     a.device_ip = pv.dst_ip;
-    a.where = ctx.where;
-    a.src_ip = pv.src_ip;
-    a.dst_ip = pv.dst_ip;
-    a.src_port = pv.src_port;
-    a.dst_port = pv.dst_port;
-    a.proto = pv.ip_proto;
-    a.flow_id = ctx.flow_id();
     core::JsonWriter w(a.evidence);
     w.field("kind", kKindName[k]);
     w.field("packets_per_second", uint64_t(pps + 0.5));

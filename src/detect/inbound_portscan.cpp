@@ -223,20 +223,7 @@ class InboundPortscan final : public Detector {
     return w.distinct.add(value);
   }
 
-  Alert base(const PacketContext& ctx, uint32_t signature) const {
-    const decode::PacketView& pv = ctx.pv;
-    Alert a;
-    a.signature_id = signature;
-    a.ts = pv.ts;
-    a.where = ctx.where;
-    a.src_ip = pv.src_ip;
-    a.dst_ip = pv.dst_ip;
-    a.src_port = pv.src_port;
-    a.dst_port = pv.dst_port;
-    a.proto = pv.ip_proto;
-    a.flow_id = ctx.flow_id();
-    return a;
-  }
+  Alert base(const PacketContext& ctx, uint32_t signature) const { return packet_alert(signature, ctx); }
 
   // The scanned device is the one concerned; one alert per scanning source.
   void raise_scan(const PacketContext& ctx, const PortScan& s, AlertSink& out) const {

@@ -409,16 +409,7 @@ class NewDevice final : public Detector {
   }
 
   void raise(const inventory::Device& dev, const Identity& id, AlertSink& out) const {
-    Alert a;
-    a.signature_id = sig::kNewDevice;
-    a.ts = clock_.last;
-    a.device1 = dev.id + 1;
-    a.mac = dev.mac;
-    for (const auto& addr : dev.addresses)
-      if (!addr.ip.is_unspecified()) {
-        a.device_ip = addr.ip;
-        break;
-      }
+    Alert a = device_alert(sig::kNewDevice, dev, clock_.last);
     core::JsonWriter w(a.evidence);
     if (!dev.vendor.empty()) w.field("vendor", dev.vendor);
     if (!dev.hostname.empty()) w.field("hostname", dev.hostname);

@@ -380,19 +380,9 @@ class OutboundScan final : public Detector {
   }
 
   static Alert base_alert(const PacketContext& ctx, uint32_t signature_id) {
-    const auto& pv = ctx.pv;
-    Alert a;
-    a.signature_id = signature_id;
-    a.ts = pv.ts;
+    Alert a = packet_alert(signature_id, ctx);
     a.device1 = ctx.src_dev1;
-    a.device_ip = pv.src_ip;
-    a.where = ctx.where;
-    a.src_ip = pv.src_ip;
-    a.dst_ip = pv.dst_ip;
-    a.src_port = pv.src_port;
-    a.dst_port = pv.dst_port;
-    a.proto = decode::ipproto::kTcp;
-    a.flow_id = ctx.flow_id();
+    a.device_ip = ctx.pv.src_ip;
     return a;
   }
 

@@ -362,6 +362,32 @@ void PolicyMonitor::on_new_flow(const decode::PacketView& pv, const flow::Flow& 
     for (const auto& v : found_) hook_(v, pv, f);
 }
 
+namespace {
+// What a violation says in both its event and its alert: the policy, the remote, the
+// nearest ACE and what it did not match.
+void write_violation(core::JsonWriter& w, const PolicyViolation& v) {
+  if (v.policy) {
+    w.field("policy", v.policy->source);
+    if (!v.policy->mud_url.empty()) w.field("mud_url", v.policy->mud_url);
+  }
+  w.field("remote", v.remote.to_string());
+  if (!v.remote_names.empty()) {
+    w.key("remote_names").begin_array();
+    for (const auto& n : v.remote_names) w.value(n);
+    w.end_array();
+  }
+  if (v.nearest) {
+    w.key("nearest_ace").begin_object();
+    w.field("acl", v.nearest->acl);
+    w.field("ace", v.nearest->ace);
+    if (!v.mismatch.empty()) w.field("mismatch", v.mismatch);
+    w.end_object();
+  } else if (!v.mismatch.empty()) {
+    w.field("reason", v.mismatch);
+  }
+}
+}  // namespace
+
 std::string format_violation_event(const PolicyViolation& v, const decode::PacketView& pv, uint64_t flow_id) {
   std::string out;
   core::JsonWriter w(out);
@@ -398,25 +424,7 @@ std::string format_violation_event(const PolicyViolation& v, const decode::Packe
   w.field("device", std::string_view(buf, 17));
   w.field("direction", direction_name(v.direction));
   w.field("verdict", v.denied ? "denied" : "not-allowed");
-  if (v.policy) {
-    w.field("policy", v.policy->source);
-    if (!v.policy->mud_url.empty()) w.field("mud_url", v.policy->mud_url);
-  }
-  w.field("remote", v.remote.to_string());
-  if (!v.remote_names.empty()) {
-    w.key("remote_names").begin_array();
-    for (const auto& n : v.remote_names) w.value(n);
-    w.end_array();
-  }
-  if (v.nearest) {
-    w.key("nearest_ace").begin_object();
-    w.field("acl", v.nearest->acl);
-    w.field("ace", v.nearest->ace);
-    if (!v.mismatch.empty()) w.field("mismatch", v.mismatch);
-    w.end_object();
-  } else if (!v.mismatch.empty()) {
-    w.field("reason", v.mismatch);
-  }
+  write_violation(w, v);
   w.end_object();
   w.end_object();
   return out;
@@ -443,25 +451,7 @@ detect::Alert violation_alert(const PolicyViolation& v, const decode::PacketView
   core::JsonWriter w(a.evidence);
   w.field("policy_direction", direction_name(v.direction));
   w.field("verdict", v.denied ? "denied" : "not-allowed");
-  if (v.policy) {
-    w.field("policy", v.policy->source);
-    if (!v.policy->mud_url.empty()) w.field("mud_url", v.policy->mud_url);
-  }
-  w.field("remote", v.remote.to_string());
-  if (!v.remote_names.empty()) {
-    w.key("remote_names").begin_array();
-    for (const auto& n : v.remote_names) w.value(n);
-    w.end_array();
-  }
-  if (v.nearest) {
-    w.key("nearest_ace").begin_object();
-    w.field("acl", v.nearest->acl);
-    w.field("ace", v.nearest->ace);
-    if (!v.mismatch.empty()) w.field("mismatch", v.mismatch);
-    w.end_object();
-  } else if (!v.mismatch.empty()) {
-    w.field("reason", v.mismatch);
-  }
+  write_violation(w, v);
   return a;
 }
 
