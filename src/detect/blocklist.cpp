@@ -232,6 +232,7 @@ class BlockList final : public Detector {
     any_ = l_.v4.size() + l_.v6.size() > 0;
   }
 
+  uint32_t interests() const override { return any_ ? interest::kIp : 0; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     if (!any_) return;
     // A flow's first packet, whichever side sends it; packets outside the flow table

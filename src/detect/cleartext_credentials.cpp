@@ -154,6 +154,7 @@ class CleartextCredentials final : public Detector {
     for (uint16_t p : cfg_.mqtt_ports) ports_.set(p);
   }
 
+  uint32_t interests() const override { return interest::kTcp; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     const decode::PacketView& pv = ctx.pv;
     if (pv.payload_len == 0 || !ctx.is_tcp() || ctx.where == Where::kOther) return;

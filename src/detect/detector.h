@@ -75,9 +75,21 @@ class AlertSink {
   virtual void raise(Alert&& a) = 0;
 };
 
+// Which packets a detector looks at (Detector::interests()): the engine calls it only for
+// those, through one dispatch list per class.
+// kTcpAck is the bulk of TCP: ACK set, no SYN/FIN/RST, no payload (most detectors of
+// connections and payloads never need it); kTcp is every other TCP segment.
+namespace interest {
+constexpr uint32_t kTcp = 1, kUdp = 2, kIcmp = 4, kOtherIp = 8, kNonIp = 16, kTcpAck = 32;
+constexpr uint32_t kIp = kTcp | kTcpAck | kUdp | kIcmp | kOtherIp;
+constexpr uint32_t kAll = kIp | kNonIp;
+}  // namespace interest
+
 class Detector {
  public:
   virtual ~Detector() = default;
+  // interest:: bits; asked once, when the engine is built.
+  virtual uint32_t interests() const { return interest::kAll; }
   // Every decoded packet, after the flow table and the inventory have seen it. Must not
   // allocate in the common case and must keep its state bounded whatever the input.
   virtual void on_packet(const PacketContext& ctx, AlertSink& out) = 0;

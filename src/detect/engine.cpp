@@ -46,6 +46,11 @@ core::Result<std::unique_ptr<Engine>> Engine::create(const DetectConfig& cfg, st
     if (auto f = view.finish(); !f) return f.error();
     e->slots_.push_back(Slot{&entry, std::move(d.value())});
   }
+  for (auto& s : e->slots_) {
+    const uint32_t want = s.det->interests();
+    for (int c = 0; c < kClasses; ++c)
+      if (want & (1u << c)) e->dispatch_[c].push_back({s.det.get(), &s});
+  }
   for (const auto& p : cfg.local_networks) {
     if (p.net.is_v4()) {
       const uint32_t mask = p.len == 0 ? 0 : ~uint32_t{0} << (32 - p.len);
@@ -84,11 +89,16 @@ Where Engine::where(const core::IpAddr& src, const core::IpAddr& dst, bool* src_
   return Where::kOther;
 }
 
+void Engine::drop(Slot& s) {
+  for (auto& list : dispatch_)
+    list.erase(std::remove_if(list.begin(), list.end(), [&s](const Dispatch& d) { return d.slot == &s; }), list.end());
+}
+
 void Engine::failed(Slot& s, const char* what) {
   s.running = false;
+  drop(s);
   ++stats_.detector_errors;
-  if (error_log_)
-    error_log_("detector " + std::string(s.entry->name) + " failed and is switched off: " + what);
+  if (error_log_) error_log_("detector " + std::string(s.entry->name) + " failed and is switched off: " + what);
 }
 
 void Engine::on_packet(const decode::PacketView& pv, const flow::Flow* f, int dir, bool created, uint32_t src_dev1,
@@ -102,16 +112,30 @@ void Engine::on_packet(const decode::PacketView& pv, const flow::Flow* f, int di
   }
   if (pv.ts > last_ts_) last_ts_ = pv.ts;
   PacketContext ctx{pv, f, dir, created, src_dev1, dst_dev1, Where::kOther, false, false, devices};
-  if (pv.l3 == decode::L3::kIpv4 || pv.l3 == decode::L3::kIpv6)
+  int cls = 4;
+  if (pv.l3 == decode::L3::kIpv4 || pv.l3 == decode::L3::kIpv6) {
     ctx.where = where(pv.src_ip, pv.dst_ip, &ctx.src_local, &ctx.dst_local);
-  for (auto& s : slots_) {
-    if (!s.running) continue;
+    namespace tf = decode::tcp;
+    cls = pv.ip_proto == decode::ipproto::kTcp
+              ? ((pv.tcp_flags & (tf::kAck | tf::kSyn | tf::kFin | tf::kRst)) == tf::kAck && pv.payload_len == 0 &&
+                         pv.has_l4
+                     ? 5
+                     : 0)
+          : pv.ip_proto == decode::ipproto::kUdp                                             ? 1
+          : pv.ip_proto == decode::ipproto::kIcmp || pv.ip_proto == decode::ipproto::kIcmpv6 ? 2
+                                                                                             : 3;
+  }
+  // One try around the loop: a throw names the detector at i, which leaves the lists
+  // (the next one moves to i) and the loop goes on.
+  const std::vector<Dispatch>& list = dispatch_[cls];
+  size_t i = 0;
+  while (i < list.size()) {
     try {
-      s.det->on_packet(ctx, *this);
+      for (; i < list.size(); ++i) list[i].det->on_packet(ctx, *this);
     } catch (const std::exception& e) {
-      failed(s, e.what());
+      failed(*list[i].slot, e.what());
     } catch (...) {
-      failed(s, "unknown error");
+      failed(*list[i].slot, "unknown error");
     }
   }
 }

@@ -4,6 +4,7 @@
 // quarantine, per device class), suppression of repeats, the device's context, and the
 // response through a Responder (the enforcement side). A detector that throws is
 // switched off and counted; the others go on.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -87,6 +88,14 @@ class Engine final : private AlertSink {
   const DetectorSettings* settings_for(uint32_t signature_id) const;
 
   std::vector<Slot> slots_;
+  static constexpr int kClasses = 6;  // tcp, udp, icmp, other IP, not IP, bare TCP ACK (interest:: bits)
+  // Running detectors per packet class; a detector that fails leaves every list.
+  struct Dispatch {
+    Detector* det;
+    Slot* slot;
+  };
+  std::array<std::vector<Dispatch>, kClasses> dispatch_;
+  void drop(Slot& s);
   std::vector<std::pair<std::string_view, DetectorSettings>> settings_;  // by detector name
   std::vector<std::pair<uint32_t, uint32_t>> v4_local_;                  // (net, mask), host order
   std::vector<core::IpPrefix> v6_local_;

@@ -3,8 +3,7 @@
 // is counted on a watch clock that advances only between packets that arrive close
 // together, so a gap in the input (capture files of different dates read in one run,
 // sekisho stopped for a while) never makes a device look idle. Once per device until it
-// is seen again. Per packet it only keeps the clock; activity is read from the inventory's
-// packet counters once a tick.
+// is seen again. Per packet it keeps the clock and the sender's last activity.
 #include <algorithm>
 
 #include "core/json_writer.h"
@@ -31,8 +30,8 @@ class IdleDevice final : public Detector {
  public:
   explicit IdleDevice(Config cfg) : cfg_(cfg) {}
 
-  // Per packet only the watch clock; who sent what is read from the inventory's counters
-  // once a tick.
+  // Per packet: the watch clock and one store, the sender's last activity, in a compact
+  // array (16 bytes a device) that the check scans without touching the inventory.
   void on_packet(const PacketContext& ctx, AlertSink&) override {
     const TimeNs ts = ctx.pv.ts;
     // A step between consecutive packets counts when it is at most max_gap forward; a
@@ -43,9 +42,20 @@ class IdleDevice final : public Detector {
     } else if (last_ts_ - ts > cfg_.max_gap) {
       last_ts_ = ts;  // a jump back: go on from the new time
     }
+    if (!ctx.src_dev1) return;
+    Dev& d = devs_.at(ctx.src_dev1);
+    d.last_obs = observed_;
+    d.heard = true;
+    d.alerted = false;
   }
 
-  void on_tick(TimeNs now, const inventory::DeviceTable& devices, AlertSink& out) override { check(now, devices, out); }
+  // The check scans every device: once per 1/1000 of the idle time of watched time (at
+  // least a second, at most ten minutes: 7 days, every ten minutes), not every tick.
+  void on_tick(TimeNs now, const inventory::DeviceTable& devices, AlertSink& out) override {
+    if (observed_ < next_check_) return;
+    next_check_ = observed_ + std::clamp<TimeNs>(cfg_.idle / 1000, kSec, 600 * kSec);
+    check(now, devices, out);
+  }
   void on_finish(TimeNs now, const inventory::DeviceTable& devices, AlertSink& out) override {
     check(now, devices, out);
   }
@@ -54,29 +64,21 @@ class IdleDevice final : public Detector {
 
  private:
   struct Dev {
-    uint64_t pkts = 0;    // its pkts_out at the last check
-    TimeNs last_obs = 0;  // watch-clock time it was last found sending
-    bool alerted = false;
+    TimeNs last_obs = 0;   // watch-clock time of its last packet
+    bool heard = false;    // it has sent something
+    bool alerted = false;  // reported idle, not heard since
   };
 
   void check(TimeNs now, const inventory::DeviceTable& devices, AlertSink& out) {
     const auto& all = devices.devices();
-    for (size_t i = 0; i < all.size(); ++i) {
-      const inventory::Device& dev = all[i];
-      if (dev.pkts_out == 0) continue;  // known only as a DHCP client address, not yet heard
-      Dev& d = devs_.at(uint32_t(i + 1));
-      if (dev.pkts_out != d.pkts) {  // sent since the last check: seen
-        d.pkts = dev.pkts_out;
-        d.last_obs = observed_;
-        d.alerted = false;
-        continue;
-      }
-      if (d.alerted || observed_ - d.last_obs < cfg_.idle) continue;
+    devs_.for_each([&](uint32_t id1, Dev& d) {
+      if (!d.heard || d.alerted || observed_ - d.last_obs < cfg_.idle || id1 > all.size()) return;
+      const inventory::Device& dev = all[id1 - 1];
       // Private MACs rotate: the old address falls silent while the phone lives on.
-      if (dev.randomized && !cfg_.include_randomized) continue;
+      if (dev.randomized && !cfg_.include_randomized) return;
       d.alerted = true;
       raise(now, dev, d, out);
-    }
+    });
   }
 
   void raise(TimeNs now, const inventory::Device& dev, const Dev& d, AlertSink& out) const {
@@ -99,6 +101,7 @@ class IdleDevice final : public Detector {
   const Config cfg_;
   TimeNs last_ts_ = 0;   // latest packet time
   TimeNs observed_ = 0;  // watch clock: packet time that passed while packets kept coming
+  TimeNs next_check_ = 0;
   PerDevice<Dev> devs_;
 };
 

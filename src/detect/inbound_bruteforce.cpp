@@ -83,6 +83,7 @@ class InboundBruteforce final : public Detector {
     for (const auto& e : cfg_.ports) is_service_[e.first >> 6] |= uint64_t{1} << (e.first & 63);
   }
 
+  uint32_t interests() const override { return interest::kTcp; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     if (!ctx.is_tcp()) return;
     const decode::PacketView& pv = ctx.pv;

@@ -69,6 +69,7 @@ class InboundFlood final : public Detector {
  public:
   explicit InboundFlood(const Config& c) : cfg_(c), targets_(c.max_targets) {}
 
+  uint32_t interests() const override { return interest::kTcp | interest::kTcpAck | interest::kUdp | interest::kIcmp; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     if (!ctx.dst_local || !ctx.pv.has_l4) return;
     const Kind k = classify(ctx);

@@ -139,6 +139,7 @@ class InboundPortscan final : public Detector {
         scans_(c.table_size),
         sweeps_(c.table_size) {}
 
+  uint32_t interests() const override { return interest::kTcp | interest::kUdp | interest::kIcmp; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     // The first reply of a LAN device to a flow someone else opened.
     if (ctx.src_local && ctx.dir == 1 && ctx.flow && ctx.flow->pkts[1] == 1) return on_answer(ctx);

@@ -263,7 +263,9 @@ class NewDevice final : public Detector {
     if (clock_.advance(pv.ts, cfg_.max_step, cfg_.restart_gap)) session_start_ = clock_.observed;
     if (ctx.devices.devices().size() != seen_) first_sights(ctx.devices);
     if (!ctx.src_dev1) return;
-    if (pv.app == decode::AppKind::kDhcp) learn_dhcp(*pv.dhcp, pv.src_mac, devs_.at(ctx.src_dev1));
+    Dev& d = devs_.at(ctx.src_dev1);
+    d.last_obs = clock_.observed;  // for "went quiet before" (one store; no per-tick scan)
+    if (pv.app == decode::AppKind::kDhcp) learn_dhcp(*pv.dhcp, pv.src_mac, d);
     // A router advertisement marks the router (it may carry no IPv4 at all).
     if (pv.has_ndp && pv.icmp_type == 134) devs_.at(ctx.src_dev1).router = true;
   }
@@ -274,17 +276,6 @@ class NewDevice final : public Detector {
       clock_.observed += now - clock_.last;
       clock_.last = now;
     }
-    // Which devices sent something since the last tick, for "went quiet before": they
-    // were active at least as late as that tick.
-    const auto& all = devices.devices();
-    for (size_t i = 0; i < all.size() && i < seen_; ++i) {
-      Dev& d = devs_.at(uint32_t(i + 1));
-      if (all[i].pkts_out != d.pkts) {
-        d.pkts = all[i].pkts_out;
-        d.last_obs = std::max(d.last_obs, last_tick_obs_);
-      }
-    }
-    last_tick_obs_ = clock_.observed;
     resolve(devices, out, false);
   }
 
@@ -308,8 +299,7 @@ class NewDevice final : public Detector {
     bool in_file = false;   // listed in known_devices (nothing to write)
     bool router = false;    // DHCP server or router advertisements
     TimeNs first_obs = 0;   // watch-clock time of its first packet
-    TimeNs last_obs = 0;    // ... and a time it was still sending (per tick)
-    uint64_t pkts = 0;      // its pkts_out at the last tick
+    TimeNs last_obs = 0;    // ... and of its last
     std::string cid, duid;  // hex, from its DHCP
   };
 
@@ -465,7 +455,6 @@ class NewDevice final : public Detector {
   bool learning_ = true;
   PerDevice<Dev> devs_;
   size_t seen_ = 0;                // inventory devices looked at so far
-  TimeNs last_tick_obs_ = 0;       // watch-clock time of the last tick
   std::vector<uint32_t> pending_;  // dev1 of devices awaiting their decision
   size_t ident_bytes_ = 0;         // client ids held in devs_
   uint64_t write_errors_ = 0;

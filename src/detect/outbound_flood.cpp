@@ -120,6 +120,7 @@ class OutboundFlood final : public Detector {
  public:
   explicit OutboundFlood(const Config& c) : cfg_(c), table_(c.max_devices) {}
 
+  uint32_t interests() const override { return interest::kIp; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     if (!ctx.src_local) return;
     const auto& pv = ctx.pv;

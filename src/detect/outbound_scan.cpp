@@ -148,6 +148,7 @@ class OutboundScan final : public Detector {
  public:
   explicit OutboundScan(const Config& c) : cfg_(c), table_(c.max_devices) {}
 
+  uint32_t interests() const override { return interest::kTcp; }
   void on_packet(const PacketContext& ctx, AlertSink& out) override {
     const auto& pv = ctx.pv;
     if (!ctx.is_tcp() || !(pv.tcp_flags & decode::tcp::kSyn)) return;
