@@ -112,7 +112,7 @@ pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
   echo "|---|---:|---:|---:|"
   echo "| libpcap read loop (\`bench/pcap_count\`) | $T_PCAP | $(pps "$T_PCAP") | sekisho / libpcap = **$(ratio "$T_SK" "$T_PCAP")x** (target <= 1.5) |"
   echo "| **sekisho watch --no-detect** (inventory + all events, $EVENTS events) | $T_SK | $(pps "$T_SK") | peak RSS $((RSS_SK / 1024)) MiB |"
-  echo "| sekisho watch, every detector on (the default; $ALERTS_BIG alerts) | $T_DET | $(pps "$T_DET") | throughput cost of the detectors **$(awk -v a="$T_DET" -v b="$T_SK" 'BEGIN { printf "%.0f", (1 - b / a) * 100 }')%** (target <= 25%; packets/s with / without - 1), peak RSS $((RSS_DET / 1024)) MiB |"
+  echo "| sekisho watch, every detector on (the default; $ALERTS_BIG alerts) | $T_DET | $(pps "$T_DET") | throughput cost of the detectors **$(awk -v a="$T_DET" -v b="$T_SK" 'BEGIN { printf "%.0f", (1 - b / a) * 100 }')%** (target <= 25%: 1 - packets/s with / without), peak RSS $((RSS_DET / 1024)) MiB |"
   echo "| ndpiReader -i (libndpi 4.2) | $T_NDPI | $(pps "$T_NDPI") | ndpiReader / sekisho = **$(ratio "$T_NDPI" "$T_SK")x** (target >= 3) |"
   echo
   echo "Memory: $FLOWS concurrent TCP flows (\`flows-$FLOWS.pcap\`): peak active $PEAK_FLOWS, peak RSS **$((RSS_FLOWS / 1024)) MiB** (target < 300), $T_FLOWS s."

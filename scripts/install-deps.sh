@@ -7,7 +7,7 @@ PKGS="
   build-essential cmake ninja-build pkg-config git
   clang llvm libclang-rt-14-dev clang-format clang-tidy
   libpcap-dev libssl-dev zlib1g-dev nlohmann-json3-dev
-  nftables libnftables-dev libtomlplusplus-dev python3-scapy
+  nftables libnftables-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   ieee-data
   iproute2 iputils-ping tcpdump python3
