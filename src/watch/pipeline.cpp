@@ -37,7 +37,7 @@ void Pipeline::process(const capture::RawPacket& pkt) {
       }
       dst_dev1 = f->device[1 - u.dir];
     } else {
-      dst_dev1 = pv_.has_eth && !pv_.dst_mac.is_multicast() ? devices_.find(pv_.dst_mac) : 0;
+      dst_dev1 = detect_ && pv_.has_eth && !pv_.dst_mac.is_multicast() ? devices_.find(pv_.dst_mac) : 0;
     }
   }
   if (observer_) observe(u);
