@@ -1,10 +1,11 @@
 #include "detect/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace sekisho::detect {
 
@@ -274,7 +275,8 @@ core::Result<DetectorSettings> DetectConfig::settings(std::string_view detector)
       inventory::DeviceClass c = inventory::class_from_name(cls);
       if (c == inventory::DeviceClass::kCount && cls == "phone_pc") c = inventory::DeviceClass::kPhonePc;
       if (c == inventory::DeviceClass::kCount)
-        return core::Error{core::ErrorCode::kFormat, at + ".action_by_class." + std::string(cls), "unknown device class"};
+        return core::Error{core::ErrorCode::kFormat, at + ".action_by_class." + std::string(cls),
+                           "unknown device class"};
       auto a = val.value<std::string_view>();
       auto act = a ? parse_action(*a) : std::nullopt;
       if (!act)
@@ -292,8 +294,8 @@ core::Status DetectConfig::check_tables(const std::vector<std::string_view>& kno
   for (const auto& [k, v] : *d->as_table()) {
     if (!v.is_table()) continue;
     if (std::find(known.begin(), known.end(), k.str()) == known.end())
-      return core::Error{core::ErrorCode::kFormat, (where_.empty() ? std::string("config") : where_) + ": detect." +
-                                                       std::string(k.str()),
+      return core::Error{core::ErrorCode::kFormat,
+                         (where_.empty() ? std::string("config") : where_) + ": detect." + std::string(k.str()),
                          "no such detector"};
   }
   return {};

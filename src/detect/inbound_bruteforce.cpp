@@ -11,10 +11,10 @@
 // It alerts when either count crosses the service's threshold. Attackers are many and
 // may be spoofed: the state is a fixed-size table. No credential is ever read or stored.
 #include <algorithm>
-#include <utility>
 #include <array>
 #include <cstring>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json_writer.h"

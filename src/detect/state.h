@@ -69,8 +69,10 @@ class BoundedTable {
       }
     }
     Slot* victim = empty ? empty : oldest;
-    if (victim->key != 0) ++evictions_;
-    else ++size_;
+    if (victim->key != 0)
+      ++evictions_;
+    else
+      ++size_;
     victim->key = key;
     victim->last = now;
     victim->value = V{};

@@ -24,8 +24,8 @@
 #include "capture/packet_source.h"
 #include "detect/engine.h"
 #include "enforce/dns_follower.h"
-#include "enforce/gateway_responder.h"
 #include "enforce/dry_run_enforcer.h"
+#include "enforce/gateway_responder.h"
 #include "enforce/nft_enforcer.h"
 #include "enforce/ruleset.h"
 #include "inventory/classify.h"
@@ -444,7 +444,8 @@ struct DetectWatch {
   std::unique_ptr<watch::Pipeline> pipeline;
 };
 
-core::Result<DetectWatch> open_detect_watch(const Options& o, Enforcer& backend, const std::vector<BoundDevice>& devices) {
+core::Result<DetectWatch> open_detect_watch(const Options& o, Enforcer& backend,
+                                            const std::vector<BoundDevice>& devices) {
   DetectWatch w;
   detect::DetectConfig dc;
   if (!o.detect_config.empty()) {
@@ -576,7 +577,8 @@ int enforce_main(int argc, char** argv) {
     return usage_error("--hold needs --apply (or --dry-run with --watch)");
   if ((o.dns_grace || o.quiet) && o.watch_if.empty()) return usage_error("--dns-grace and --quiet go with --watch");
   if (o.detect && o.watch_if.empty()) return usage_error("--detect needs --watch IF");
-  if ((!o.detect_config.empty() || !o.eve.empty()) && !o.detect) return usage_error("--config and --eve go with --detect");
+  if ((!o.detect_config.empty() || !o.eve.empty()) && !o.detect)
+    return usage_error("--config and --eve go with --detect");
   if (o.fail_closed && !(o.hold && o.apply)) return usage_error("--fail-closed needs --apply --hold");
   const bool compile = !o.policies.empty() || !o.policy_dirs.empty() || !o.modes.empty() || !o.gw.lan_ifs.empty();
   if (!o.watch_if.empty() && !compile)
@@ -669,7 +671,8 @@ int enforce_main(int argc, char** argv) {
     caps.push_back({watch.source.get(), [f = watch.feed.get()](const capture::RawPacket& p) { f->process(p); },
                     [f = watch.feed.get()](core::TimeNs now) { f->tick(now); }});
   if (detection.source)
-    caps.push_back({detection.source.get(), [p = detection.pipeline.get()](const capture::RawPacket& pkt) { p->process(pkt); },
+    caps.push_back({detection.source.get(),
+                    [p = detection.pipeline.get()](const capture::RawPacket& pkt) { p->process(pkt); },
                     [p = detection.pipeline.get()](core::TimeNs now) { p->tick(now); }});
   if (!caps.empty()) {
     sig = watch_until_signal(caps, stop_signals);

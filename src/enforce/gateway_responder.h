@@ -14,8 +14,7 @@ namespace sekisho::enforce {
 class GatewayResponder final : public detect::Responder {
  public:
   // `bound`: the MACs the applied table binds. `enforcer` outlives the responder.
-  GatewayResponder(Enforcer& enforcer, std::set<core::MacAddr> bound)
-      : enforcer_(enforcer), bound_(std::move(bound)) {}
+  GatewayResponder(Enforcer& enforcer, std::set<core::MacAddr> bound) : enforcer_(enforcer), bound_(std::move(bound)) {}
 
   core::Status quarantine(const core::MacAddr& device, const detect::Alert& why) override;
 

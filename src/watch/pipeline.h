@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "capture/packet_source.h"
-#include "detect/engine.h"
 #include "decode/decoder.h"
+#include "detect/engine.h"
 #include "flow/flow_table.h"
 #include "inventory/classify.h"
 #include "inventory/device_table.h"

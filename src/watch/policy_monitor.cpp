@@ -1,8 +1,5 @@
 #include "watch/policy_monitor.h"
 
-#include "detect/signatures.h"
-#include "detect/state.h"
-
 #include <string>
 
 #include "core/json_writer.h"

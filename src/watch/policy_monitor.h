@@ -16,10 +16,10 @@
 
 #include "core/net.h"
 #include "decode/packet_view.h"
+#include "detect/alert.h"
 #include "inventory/device.h"
 #include "policy/compiled.h"
 #include "watch/dns_binding.h"
-#include "detect/alert.h"
 #include "watch/flow_observer.h"
 
 namespace sekisho::watch {

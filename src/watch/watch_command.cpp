@@ -498,10 +498,10 @@ int watch_main(int argc, char** argv) {
     });
     pipeline.set_detectors(engine.get());
     if (!policies.empty())
-      policies.set_violation_hook([&engine, &pipeline](const PolicyViolation& v, const decode::PacketView& pv,
-                                                       const flow::Flow& f) {
-        engine->report(violation_alert(v, pv, f, pipeline.devices()));
-      });
+      policies.set_violation_hook(
+          [&engine, &pipeline](const PolicyViolation& v, const decode::PacketView& pv, const flow::Flow& f) {
+            engine->report(violation_alert(v, pv, f, pipeline.devices()));
+          });
   }
 
   std::vector<capture::CaptureStats> cap_stats;
@@ -633,8 +633,8 @@ int watch_main(int argc, char** argv) {
     if (engine) {
       const auto& es = engine->stats();
       std::fprintf(stderr, "  alerts             %llu (repeats suppressed %llu, quarantines %llu, failed %llu)\n",
-                   (unsigned long long)es.alerts, (unsigned long long)es.suppressed,
-                   (unsigned long long)es.quarantines, (unsigned long long)es.quarantine_errors);
+                   (unsigned long long)es.alerts, (unsigned long long)es.suppressed, (unsigned long long)es.quarantines,
+                   (unsigned long long)es.quarantine_errors);
       for (const auto& [id, n] : engine->alerts_by_signature()) {
         const detect::SignatureInfo* sig = detect::find_signature(id);
         std::fprintf(stderr, "    %u %-48s %llu\n", id, sig ? std::string(sig->name).c_str() : "?",

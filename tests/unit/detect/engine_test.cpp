@@ -61,7 +61,6 @@ const DetectorEntry kEntries[] = {
     {"new_device", "quiet", [](const ConfigView&) -> MakeResult { return std::unique_ptr<Detector>(new Quiet()); }},
 };
 
-
 struct Recorder final : Responder {
   std::vector<core::MacAddr> calls;
   bool fail = false;
@@ -128,8 +127,7 @@ TEST(Engine, AlertEventCarriesTheStableFields) {
 TEST(Engine, RepeatsAreSuppressedForTheInterval) {
   EngineRun r("[detect]\nsuppress_seconds = 10\n");
   for (int i = 0; i < 5; ++i)
-    r.feed(tcp(kCam, kGw, "192.168.1.20", "203.0.113.9", uint16_t(40000 + i), 4444, decode::tcp::kSyn),
-           kT0 + i * kSec);
+    r.feed(tcp(kCam, kGw, "192.168.1.20", "203.0.113.9", uint16_t(40000 + i), 4444, decode::tcp::kSyn), kT0 + i * kSec);
   EXPECT_EQ(r.out.size(), 1u);
   EXPECT_EQ(r.engine->stats().suppressed, 4u);
   r.feed(tcp(kCam, kGw, "192.168.1.20", "203.0.113.9", 41000, 4444, decode::tcp::kSyn), kT0 + 11 * kSec);

@@ -94,8 +94,8 @@ Frame udp(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip,
 Frame icmp_echo(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip, const char* dip, uint16_t id,
                 uint16_t seq) {
   const bool v6 = ip(sip).family == 6;
-  std::vector<uint8_t> l4 = {uint8_t(v6 ? 128 : 8), 0, 0, 0, uint8_t(id >> 8), uint8_t(id), uint8_t(seq >> 8),
-                             uint8_t(seq)};
+  std::vector<uint8_t> l4 = {uint8_t(v6 ? 128 : 8), 0,           0, 0, uint8_t(id >> 8), uint8_t(id),
+                             uint8_t(seq >> 8),     uint8_t(seq)};
   l4.resize(64, 0x61);
   return ip_frame(smac, dmac, ip(sip), ip(dip), v6 ? 58 : 1, l4);
 }

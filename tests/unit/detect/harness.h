@@ -24,8 +24,8 @@ Frame tcp(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip,
           uint16_t dport, uint8_t flags, uint32_t seq = 1, uint32_t ack = 0, const std::string& payload = "");
 Frame udp(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip, const char* dip, uint16_t sport,
           uint16_t dport, const std::string& payload = "");
-Frame icmp_echo(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip, const char* dip,
-                uint16_t id = 1, uint16_t seq = 1);
+Frame icmp_echo(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip, const char* dip, uint16_t id = 1,
+                uint16_t seq = 1);
 Frame gre(const core::MacAddr& smac, const core::MacAddr& dmac, const char* sip, const char* dip,
           const std::string& payload = std::string(64, 'x'));
 // Any IPv4 protocol with a raw payload after the IP header.

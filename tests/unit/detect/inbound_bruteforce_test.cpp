@@ -78,8 +78,8 @@ TEST(InboundBruteforce, MiraiLikeTelnetFromALanNeighbourAlerts) {
 TEST(InboundBruteforce, AlertOnTheDevicesAnswerDescribesTheAttack) {
   Harness h;
   for (unsigned i = 0; i < 4; ++i)
-    attempt(h, kGw, "203.0.113.45", kCam, "192.168.1.20", uint16_t(59260 + i), 23, "\r\nLogin incorrect\r\nlogin: ",
-            kT0 + i * kSec);
+    attempt(h, kGw, "203.0.113.45", kCam, "192.168.1.20", uint16_t(59260 + i), 23,
+            "\r\nLogin incorrect\r\nlogin: ", kT0 + i * kSec);
   ASSERT_EQ(h.count(sig::kInTelnetBruteForce), 1u);
   auto j = nlohmann::json::parse(h.with(sig::kInTelnetBruteForce)[0]->json);
   EXPECT_EQ(j["direction"], "inbound");
