@@ -81,7 +81,9 @@ grep -m1 '"policy_violation"' "$prof/scan.json" | python3 -c 'import json,sys; e
 echo
 echo "== The nftables ruleset that would enforce the plug's profile (sekisho enforce --dry-run, first lines)"
 build/release/sekisho enforce --dry-run --lan-if lan0 --lan 10.10.10.0/24 --gateway-ip 10.10.10.1 \
-  --policy "50:c7:bf:00:fc:a3=$prof/profiles/50:c7:bf:00:fc:a3.json" --device 50:c7:bf:00:fc:a3=10.10.10.228 | head -25
+  --policy "50:c7:bf:00:fc:a3=$prof/profiles/50:c7:bf:00:fc:a3.json" --device 50:c7:bf:00:fc:a3=10.10.10.228 \
+  >"$prof/ruleset.nft"
+head -25 "$prof/ruleset.nft"
 echo "  ... (sekisho enforce --apply applies it in one transaction; --set-mode MAC=quarantine cuts a device off)"
 echo
 echo "== Detection: every detector on the real captures (no attack in them: expect no alert)"
@@ -89,20 +91,27 @@ build/release/sekisho watch -q -r "${files[@]}" --eve "$prof/all.json" --stats 2
 echo
 echo "== Detection: labelled captures (real device traffic + injected attacks, tools/trafficgen)"
 python3 tools/trafficgen/trafficgen.py --shared "$SHARED" --out "$prof/labelled" >/dev/null
+cat >"$prof/summary.py" <<'PY'
+# summary.py NAME < EVE lines: the scenario's name and the signatures of its alerts.
+import json, sys
+sigs = set()
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("event_type") == "alert":
+        sigs.add("%d %s" % (e["alert"]["signature_id"], e["alert"]["signature"]))
+print("%-24s %s" % (sys.argv[1], "; ".join(sorted(sigs)) or "-"))
+PY
 for pcap in "$prof"/labelled/*.pcap; do
   name=$(basename "$pcap" .pcap)
   cfg=()
   [ "$name" = blocklist ] && cfg=(--config "$prof/labelled/blocklist.toml")
-  build/release/sekisho watch -q -r "$pcap" "${cfg[@]}" --eve - |
-    python3 -c '
-import json, sys
-alerts = [json.loads(l) for l in sys.stdin if "\"event_type\":\"alert\"" in l]
-print(f"{sys.argv[1]:24} " + ("; ".join(sorted({f"{a[\"alert\"][\"signature_id\"]} {a[\"alert\"][\"signature\"]}" for a in alerts})) or "-"))
-' "$name"
+  build/release/sekisho watch -q -r "$pcap" "${cfg[@]}" --eve "$prof/$name.json"
+  python3 "$prof/summary.py" "$name" <"$prof/$name.json"
 done
 echo
 echo "One alert in full (the Mirai-style scan):"
-build/release/sekisho watch -q -r "$prof/labelled/mirai_telnet_scan.pcap" --eve - | grep -m1 '"event_type":"alert"' |
+build/release/sekisho watch -q -r "$prof/labelled/mirai_telnet_scan.pcap" --eve "$prof/mirai.json"
+grep -m1 '"event_type":"alert"' "$prof/mirai.json" |
   python3 -m json.tool
 echo "  (sekisho enforce --apply --hold --lan-if lan0 --watch lan0 --detect --config sekisho.toml"
 echo "   quarantines the device at once when a detector's action is \"quarantine\"; see docs/DETECT.md)"
