@@ -113,4 +113,8 @@ struct IpPrefix {
   auto operator<=>(const IpPrefix&) const = default;
 };
 
+// EVE's name of an IP protocol ("TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", "GRE"), else its
+// number in three digits written into buf4.
+const char* ip_proto_name(uint8_t proto, char* buf4);
+
 }  // namespace sekisho::core

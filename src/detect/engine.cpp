@@ -272,18 +272,7 @@ std::string format_alert(const Alert& a, const SignatureInfo& sig, Action action
   if (a.proto == 6 || a.proto == 17) w.field("src_port", uint32_t{a.src_port});
   if (a.dst_ip.family) w.field("dest_ip", a.dst_ip.to_string());
   if (a.proto == 6 || a.proto == 17) w.field("dest_port", uint32_t{a.dst_port});
-  if (a.proto) {
-    const char* proto = a.proto == 6    ? "TCP"
-                        : a.proto == 17 ? "UDP"
-                        : a.proto == 1  ? "ICMP"
-                        : a.proto == 47 ? "GRE"
-                        : a.proto == 58 ? "IPv6-ICMP"
-                                        : nullptr;
-    if (proto)
-      w.field("proto", proto);
-    else
-      w.field("proto", std::to_string(a.proto));
-  }
+  if (a.proto) w.field("proto", core::ip_proto_name(a.proto, buf));
   if (a.src_ip.family && a.dst_ip.family && (a.proto == 6 || a.proto == 17 || a.proto == 1 || a.proto == 58)) {
     char cid[flow::kCommunityIdLen];
     flow::community_id_v1_into(a.src_ip, a.dst_ip, a.src_port, a.dst_port, a.proto, cid);

@@ -57,22 +57,7 @@ void tcp_flags_hex(uint8_t f, char out[3]) {
 }
 }  // namespace
 
-const char* proto_name(uint8_t proto, char* buf4) {
-  switch (proto) {
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 1: return "ICMP";
-    case 58: return "IPv6-ICMP";
-    case 132: return "SCTP";
-    case 47: return "GRE";
-    default:
-      buf4[0] = char('0' + proto / 100);
-      buf4[1] = char('0' + proto / 10 % 10);
-      buf4[2] = char('0' + proto % 10);
-      buf4[3] = 0;
-      return buf4;
-  }
-}
+const char* proto_name(uint8_t proto, char* buf4) { return core::ip_proto_name(proto, buf4); }
 
 const char* app_proto_name(uint8_t app) {
   switch (decode::AppKind(app)) {

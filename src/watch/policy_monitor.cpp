@@ -398,15 +398,7 @@ std::string format_violation_event(const PolicyViolation& v, const decode::Packe
   w.field("src_port", uint32_t{pv.src_port});
   w.field("dest_ip", pv.dst_ip.to_string());
   w.field("dest_port", uint32_t{pv.dst_port});
-  const char* proto = pv.ip_proto == 6    ? "TCP"
-                      : pv.ip_proto == 17 ? "UDP"
-                      : pv.ip_proto == 1  ? "ICMP"
-                      : pv.ip_proto == 58 ? "IPv6-ICMP"
-                                          : nullptr;
-  if (proto)
-    w.field("proto", proto);
-  else
-    w.field("proto", std::to_string(pv.ip_proto));
+  w.field("proto", core::ip_proto_name(pv.ip_proto, buf));
   char cid[flow::kCommunityIdLen];
   flow::community_id_v1_into(pv.src_ip, pv.dst_ip, pv.src_port, pv.dst_port, pv.ip_proto, cid);
   w.field("community_id", std::string_view(cid, sizeof cid));
