@@ -4,6 +4,8 @@
 
 #include "enforce/enforce_command.h"
 #include "policy/mud_command.h"
+#include "scan/scan_command.h"
+#include "scan/vulns_command.h"
 #include "watch/learn_command.h"
 #include "watch/watch_command.h"
 
@@ -19,6 +21,9 @@ void print_help() {
       "            live interface\n"
       "  mud       RFC 8520 MUD files: validate, learn from traffic\n"
       "  enforce   compile device policies into nftables and apply them (or --dry-run)\n"
+      "  scan      risk survey of devices you are authorised to test: services, default\n"
+      "            passwords, unauthenticated admin, known-vulnerable versions\n"
+      "  vulns     the offline vulnerability data: import NVD feeds, check a version\n"
       "  help      this text; 'sekisho COMMAND --help' for a command\n"
       "  version   print the version\n"
       "\n"
@@ -36,6 +41,8 @@ int main(int argc, char** argv) {
   if (std::strcmp(cmd, "mud") == 0 && argc > 2 && std::strcmp(argv[2], "learn") == 0)
     return sekisho::watch::mud_learn_main(argc - 2, argv + 2);
   if (std::strcmp(cmd, "mud") == 0) return sekisho::policy::mud_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "scan") == 0) return sekisho::scan::scan_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "vulns") == 0) return sekisho::scan::vulns_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "enforce") == 0) return sekisho::enforce::enforce_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "help") == 0 || std::strcmp(cmd, "--help") == 0 || std::strcmp(cmd, "-h") == 0) {
     print_help();
