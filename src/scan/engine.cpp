@@ -233,6 +233,18 @@ const Credential* Engine::Impl::take(LoginPool& pool) {
   return pool.list[pool.next++];
 }
 
+bool Engine::Impl::pool_done(const LoginPool& pool) const {
+  return pool.winner || loop.stopping() || pool.next >= pool.list.size() || (pool.limit && pool.next >= pool.limit);
+}
+
+Task<bool> Engine::Impl::join_pool(Host& h, const LoginPool& pool) {
+  for (;;) {
+    if (pool_done(pool)) co_return false;
+    if (h.gate.try_enter()) co_return true;
+    co_await loop.sleep_ms(25);
+  }
+}
+
 void Engine::Impl::count_attempt(Host& h) {
   ++h.summary.logins_tried;
   ++stats.logins;

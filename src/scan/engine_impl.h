@@ -118,6 +118,10 @@ struct Engine::Impl {
   void start_pool(LoginPool& pool, std::string_view service) const;
   size_t pool_workers(const LoginPool& pool) const;
   const Credential* take(LoginPool& pool);  // nullptr: stop (found, list done, stopping)
+  bool pool_done(const LoginPool& pool) const;
+  // An extra worker's slot on the device: polls the gate (never blocks on it, so workers
+  // waiting for slots cannot hold up the probes that own them); false when the list ran out.
+  Task<bool> join_pool(Host& h, const LoginPool& pool);
   void count_attempt(Host& h);
   // Records the first success as a default-credentials finding; later ones are ignored.
   void login_succeeded(Host& h, const ServiceRecord& s, LoginPool& pool, const Credential* cred, std::string evidence);

@@ -24,8 +24,12 @@
 namespace sekisho::scan {
 
 // ---------------------------------------------------------------------------------------
-// Task<T>: a lazy coroutine that runs when awaited and hands control back to its awaiter
-// when it ends (symmetric transfer, so long chains do not grow the stack).
+// Task<T>: a lazy coroutine that runs when awaited. A child that finishes without ever
+// suspending hands its result back by returning from await_suspend (false: no suspension),
+// so a loop of synchronous completions (data already buffered) never deepens the stack;
+// one that suspended resumes its awaiter from its final suspension point. GCC does not
+// promise that symmetric transfer is a tail call (not at all under ASan), so the usual
+// "return the continuation" idiom alone overflowed the stack on a chatty device.
 template <typename T>
 class Task;
 
@@ -33,19 +37,32 @@ namespace detail {
 struct PromiseBase {
   std::coroutine_handle<> continuation;
   std::exception_ptr error;
+  bool done = false;              // reached the final suspension point
+  bool awaiter_suspended = false;  // the awaiter's await_suspend returned true
   std::suspend_always initial_suspend() noexcept { return {}; }
   struct FinalAwaiter {
     bool await_ready() noexcept { return false; }
     template <typename P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
-      auto c = h.promise().continuation;
-      return c ? c : std::noop_coroutine();
+      auto& p = h.promise();
+      p.done = true;
+      return p.awaiter_suspended && p.continuation ? p.continuation : std::noop_coroutine();
     }
     void await_resume() noexcept {}
   };
   FinalAwaiter final_suspend() noexcept { return {}; }
   void unhandled_exception() { error = std::current_exception(); }
 };
+
+template <typename Promise>
+bool start_child(std::coroutine_handle<Promise> child, std::coroutine_handle<> awaiter) {
+  auto& p = child.promise();
+  p.continuation = awaiter;
+  child.resume();
+  if (p.done) return false;  // finished inline: go on without suspending
+  p.awaiter_suspended = true;
+  return true;
+}
 }  // namespace detail
 
 template <typename T = void>
@@ -70,10 +87,7 @@ class [[nodiscard]] Task {
     if (h_) h_.destroy();
   }
   bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> c) noexcept {
-    h_.promise().continuation = c;
-    return h_;
-  }
+  bool await_suspend(std::coroutine_handle<> c) { return detail::start_child(h_, c); }
   T await_resume() {
     if (h_.promise().error) std::rethrow_exception(h_.promise().error);
     return std::move(*h_.promise().value);
@@ -99,10 +113,7 @@ class [[nodiscard]] Task<void> {
     if (h_) h_.destroy();
   }
   bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> c) noexcept {
-    h_.promise().continuation = c;
-    return h_;
-  }
+  bool await_suspend(std::coroutine_handle<> c) { return detail::start_child(h_, c); }
   void await_resume() {
     if (h_.promise().error) std::rethrow_exception(h_.promise().error);
   }
@@ -263,6 +274,12 @@ class Gate {
     void await_resume() const {}
   };
   Awaiter enter() { return Awaiter{this}; }
+  // Takes a slot only if one is free now (never waits).
+  bool try_enter() {
+    if (free_ == 0 || !waiters_.empty()) return false;
+    --free_;
+    return true;
+  }
   // Hands the slot to the next waiter (resumed later from the loop, not inside this call).
   void leave(Loop& loop);
   size_t free() const { return free_; }

@@ -168,6 +168,7 @@ static Task<> telnet_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginP
       prompt = co_await telnet_wait(e, c, t, e.loop.now_ms() + e.opts.read_timeout_ms);
       if (prompt != proto::Prompt::kLogin && prompt != proto::Prompt::kPassword) co_return;
     }
+    if (pool.winner) co_return;  // another worker got in while this one connected
     e.count_attempt(h);
     const uint64_t deadline = e.loop.now_ms() + e.opts.login_timeout_ms;
     if (prompt == proto::Prompt::kLogin) {
@@ -220,7 +221,13 @@ static Task<> telnet_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginP
 static Task<> telnet_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, Conn* given,
                             TelnetSession* given_t, proto::Prompt prompt) {
   const bool extra = given == nullptr;
-  if (extra) co_await h.gate.enter();
+  if (extra) {
+    const bool joined = co_await e.join_pool(h, pool);
+    if (!joined) {
+      pool.wg.done(e.loop);
+      co_return;
+    }
+  }
   Conn own(e.loop);
   TelnetSession own_t;
   try {
@@ -288,7 +295,13 @@ static Task<> ssh_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool
 }
 
 static Task<> ssh_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, bool extra) {
-  if (extra) co_await h.gate.enter();
+  if (extra) {
+    const bool joined = co_await e.join_pool(h, pool);
+    if (!joined) {
+      pool.wg.done(e.loop);
+      co_return;
+    }
+  }
   try {
     co_await ssh_attempts(e, h, s, pool);
   } catch (...) {
@@ -473,6 +486,7 @@ static Task<> http_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPoo
       const auto ch = fr.status == 401 ? proto::parse_auth_challenge(fr.www_authenticate) : challenge;
       auth = proto::digest_credentials(ch, "GET", "/", cred->user, cred->password, "0a4f113b", 1);
     }
+    if (pool.winner) co_return;
     std::string req = http_get(e, h, s.port, "/", auth);
     const auto res = co_await e.http_request(h, s.port, s.tls, std::move(req));
     if (!res.ok) continue;
@@ -487,7 +501,13 @@ static Task<> http_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPoo
 
 static Task<> http_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, proto::AuthChallenge challenge,
                           bool extra) {
-  if (extra) co_await h.gate.enter();
+  if (extra) {
+    const bool joined = co_await e.join_pool(h, pool);
+    if (!joined) {
+      pool.wg.done(e.loop);
+      co_return;
+    }
+  }
   try {
     co_await http_attempts(e, h, s, pool, std::move(challenge));
   } catch (...) {
@@ -686,6 +706,7 @@ static Task<> mqtt_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPoo
     first = false;
     const bool opened = co_await e.reopen(h, c, s);
     if (!opened) break;
+    if (pool.winner) break;  // another worker got in while this one connected
     e.count_attempt(h);
     const uint64_t dl = e.loop.now_ms() + e.opts.read_timeout_ms;
     const std::string connect_auth = proto::mqtt_connect("sekisho-scan", cred->user, cred->password);
@@ -703,7 +724,13 @@ static Task<> mqtt_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPoo
 }
 
 static Task<> mqtt_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, bool extra) {
-  if (extra) co_await h.gate.enter();
+  if (extra) {
+    const bool joined = co_await e.join_pool(h, pool);
+    if (!joined) {
+      pool.wg.done(e.loop);
+      co_return;
+    }
+  }
   try {
     co_await mqtt_attempts(e, h, s, pool);
   } catch (...) {
