@@ -115,3 +115,36 @@ grep -m1 '"event_type":"alert"' "$prof/mirai.json" |
   python3 -m json.tool
 echo "  (sekisho enforce --apply --hold --lan-if lan0 --watch lan0 --detect --config sekisho.toml"
 echo "   quarantines the device at once when a detector's action is \"quarantine\"; see docs/DETECT.md)"
+echo
+echo "== Risk survey (sekisho scan) of the device lab: real Debian daemons in network namespaces"
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
+  echo "  (skipped: the lab needs root for network namespaces; run 'sudo make demo')"
+elif ip netns list 2>/dev/null | grep -q '^skl-'; then
+  echo "  (skipped: a lab is already up; lab/down first)"
+else
+  trap 'rm -f "$inv"; rm -rf "$prof"; lab/down >/dev/null 2>&1 || true' EXIT
+  devices=$(python3 -c "
+import json; d = json.load(open('lab/devices.json')); d = d['devices'] if isinstance(d, dict) else d
+print(','.join(x['name'] for x in d if x['role'] in ('weak', 'strong')))")
+  ips=$(python3 -c "
+import json; d = json.load(open('lab/devices.json')); d = d['devices'] if isinstance(d, dict) else d
+print(' '.join(x['ip'] for x in d if x['role'] in ('weak', 'strong')))")
+  lab/up --only "$devices" | tail -1
+  echo "  sekisho scan --scope 10.231.0.0/24 <11 weak devices, 4 well-configured twins> --per-device 8"
+  # shellcheck disable=SC2086
+  ip netns exec skl-scan build/release/sekisho scan --scope 10.231.0.0/24 $ips --per-device 8 \
+    -oJ "$prof/scan.jsonl" -oX "$prof/scan.xml"
+  echo
+  echo "Checked against the lab's ground truth (lab/devices.json):"
+  python3 tests/e2e/scan_check.py lab/devices.json "$prof/scan.jsonl" --roles weak,strong
+  echo
+  echo "One finding in full (JSON lines, -oJ):"
+  python3 -c "
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get('type') == 'finding' and r['id'] == 'default-credentials':
+        print(json.dumps(r, ensure_ascii=False, indent=1)); break" "$prof/scan.jsonl"
+  lab/down
+  trap 'rm -f "$inv"; rm -rf "$prof"' EXIT
+fi

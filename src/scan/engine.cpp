@@ -81,6 +81,7 @@ void Engine::request_stop() { impl_->loop.request_stop(); }
 int Engine::stop_fd() const { return impl_->loop.stop_fd(); }
 
 ScanStats Engine::run(const TargetSet& targets, const std::function<bool(uint64_t)>& skip) {
+  impl_->loop.poll_stop();
   impl_->loop.spawn(impl_->feed(targets, skip));
   impl_->loop.run();
   impl_->stats.task_errors = impl_->loop.task_errors() + impl_->probe_errors;

@@ -86,6 +86,11 @@ void Loop::request_stop() {
   (void)n;
 }
 
+void Loop::poll_stop() {
+  uint64_t v;
+  while (::read(stop_fd_, &v, sizeof v) > 0) stopping_ = true;
+}
+
 void Loop::spawn(Task<> t) {
   ++live_;
   LoopAccess::run(this, std::move(t), &live_, &task_errors_, &last_error_);

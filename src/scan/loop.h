@@ -37,7 +37,7 @@ namespace detail {
 struct PromiseBase {
   std::coroutine_handle<> continuation;
   std::exception_ptr error;
-  bool done = false;              // reached the final suspension point
+  bool done = false;               // reached the final suspension point
   bool awaiter_suspended = false;  // the awaiter's await_suspend returned true
   std::suspend_always initial_suspend() noexcept { return {}; }
   struct FinalAwaiter {
@@ -164,6 +164,8 @@ class Loop {
   // deadlines. Safe from a signal handler (writes an eventfd).
   void request_stop();
   bool stopping() const { return stopping_; }
+  // Picks up a stop requested before the loop runs (run() sees later ones itself).
+  void poll_stop();
   int stop_fd() const { return stop_fd_; }
 
   // Awaitables.

@@ -140,8 +140,9 @@ echo "hostile device: done in $((t1 - t0)) s, exit $rc"
 # 5. SIGINT: stop, save, resume.
 cd "$TMP"
 # shellcheck disable=SC2086
-in_scan "$SEKISHO" scan --scope 10.231.0.0/24 $WEAK_STRONG -oJ "$TMP/int.jsonl" -q --resume-file "$TMP/int.resume" \
-  2>"$TMP/int.err" &
+# (`ip netns exec` execs the command, so $! is sekisho itself.)
+ip netns exec skl-scan "$SEKISHO" scan --scope 10.231.0.0/24 $WEAK_STRONG -oJ "$TMP/int.jsonl" -q \
+  --resume-file "$TMP/int.resume" 2>"$TMP/int.err" &
 pid=$!
 sleep 1.5
 t0=$(date +%s.%N)
