@@ -88,7 +88,15 @@ void Loop::request_stop() {
 
 void Loop::poll_stop() {
   uint64_t v;
-  while (::read(stop_fd_, &v, sizeof v) > 0) stopping_ = true;
+  bool asked = false;
+  while (::read(stop_fd_, &v, sizeof v) > 0) asked = true;
+  if (!asked || stopping_) return;
+  stopping_ = true;
+  // Draining: every wait in progress ends within kDrainMs, so a stopped scan is done
+  // within about a second instead of at its longest login timeout.
+  drain_deadline_ = now_ms() + kDrainMs;
+  for (HeapEntry& e : heap_) e.deadline = std::min(e.deadline, drain_deadline_);
+  std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
 }
 
 void Loop::spawn(Task<> t) {
@@ -117,6 +125,7 @@ uint32_t Loop::arm_timer(Wait* w, uint64_t deadline_ms) {
     slots_.push_back({});
   }
   slots_[slot].wait = w;
+  if (stopping_) deadline_ms = std::min(deadline_ms, drain_deadline_);
   heap_.push_back({deadline_ms, slot, slots_[slot].gen});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
   return slot;
@@ -237,8 +246,7 @@ void Loop::run() {
     for (int i = 0; i < n; ++i) {
       auto* w = static_cast<FdWatch*>(evs[i].data.ptr);
       if (w == &stop_watch_) {
-        uint64_t v;
-        while (::read(stop_fd_, &v, sizeof v) > 0) stopping_ = true;  // (it is always writable too)
+        poll_stop();  // (it is always writable too: only a read value counts)
         continue;
       }
       if (w == &done_watch_) {

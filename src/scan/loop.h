@@ -160,8 +160,9 @@ class Loop {
   // Monotonic milliseconds since the loop was made.
   uint64_t now_ms() const;
 
-  // Asks everything to wind down: `stopping()` turns true; waits in progress keep their
-  // deadlines. Safe from a signal handler (writes an eventfd).
+  // Asks everything to wind down: `stopping()` turns true and every wait, in progress or
+  // new, ends within a second (its deadline is cut). Safe from a signal handler (writes an
+  // eventfd).
   void request_stop();
   bool stopping() const { return stopping_; }
   // Picks up a stop requested before the loop runs (run() sees later ones itself).
@@ -238,6 +239,8 @@ class Loop {
   int done_fd_ = -1;
   uint64_t t0_ns_ = 0;
   bool stopping_ = false;
+  static constexpr uint64_t kDrainMs = 1000;
+  uint64_t drain_deadline_ = 0;
   size_t live_ = 0;
   uint64_t task_errors_ = 0;
   std::string last_error_;

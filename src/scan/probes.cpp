@@ -188,6 +188,7 @@ static Task<> telnet_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginP
       }
       if (prompt != proto::Prompt::kPassword) continue;
     }
+    if (e.loop.stopping()) co_return;  // stopped between the user name and the password
     t.text.clear();
     const std::string pass_line = cred->password + "\r\n";
     t.sent = true;

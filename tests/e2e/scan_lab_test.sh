@@ -155,7 +155,9 @@ t1=$(date +%s.%N)
 [ "$rc" = 130 ] || fail "SIGINT: exit $rc, expected 130"
 [ -s "$TMP/int.resume" ] || fail "no resume file"
 grep -q '"type":"summary"' "$TMP/int.jsonl" || fail "no summary after SIGINT"
-echo "SIGINT: stopped in $(python3 -c "print(round($t1 - $t0, 2))") s"
+stop_s=$(python3 -c "print(round($t1 - $t0, 2))")
+echo "SIGINT: stopped in $stop_s s"
+python3 -c "import sys; sys.exit(0 if $stop_s < 2.5 else 1)" || fail "SIGINT: took $stop_s s to stop (drain is 1 s)"
 in_scan "$SEKISHO" scan --resume "$TMP/int.resume" >/dev/null 2>"$TMP/resume.err" || [ $? = 1 ] || fail "resume"
 [ ! -e "$TMP/int.resume" ] || fail "the resume file is still there after the scan finished"
 /usr/bin/python3 "$ROOT/tests/e2e/scan_check.py" "$ROOT/lab/devices.json" "$TMP/int.jsonl" >/dev/null ||
