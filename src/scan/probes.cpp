@@ -44,6 +44,36 @@ const char* kHttpAdminPaths[] = {"/"};
 
 }  // namespace
 
+// A login worker: an extra one first waits for a free connection slot on the device (and
+// gives up when the list ran out meanwhile), then runs its attempts; the pool's wait group
+// hears of it whatever happens.
+static Task<> pool_worker(Engine::Impl& e, Host& h, LoginPool& pool, bool extra, Task<> attempts) {
+  if (extra) {
+    const bool joined = co_await e.join_pool(h, pool);
+    if (!joined) {
+      pool.wg.done(e.loop);
+      co_return;
+    }
+  }
+  try {
+    co_await std::move(attempts);
+  } catch (...) {
+    ++e.probe_errors;
+  }
+  if (extra) h.gate.leave(e.loop);
+  pool.wg.done(e.loop);
+}
+
+// Runs up to `per_device` workers over the pool (`make(i)` gives worker i's attempts) and
+// waits for all of them.
+template <typename MakeAttempts>
+static Task<> run_pool(Engine::Impl& e, Host& h, LoginPool& pool, MakeAttempts make) {
+  const size_t n = e.pool_workers(pool);
+  pool.wg.add(n);
+  for (size_t i = 0; i < n; ++i) e.loop.spawn(pool_worker(e, h, pool, i > 0, make(i)));
+  co_await pool.wg.wait();
+}
+
 Task<bool> Engine::Impl::reopen(Host& h, Conn& c, const ServiceRecord& s) {
   release(c);
   if (loop.stopping()) co_return false;
@@ -154,8 +184,17 @@ static Task<proto::Prompt> telnet_wait(Engine::Impl& e, Conn& c, TelnetSession& 
 
 // One telnet login worker: its own connection (the first one reuses the probe's), the
 // next credential from the shared pool until one works or the list ends.
-static Task<> telnet_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, Conn& c, TelnetSession& t,
-                              proto::Prompt prompt) {
+static Task<> telnet_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, Conn* given,
+                              TelnetSession* given_t, proto::Prompt prompt) {
+  Conn own(e.loop);
+  TelnetSession own_t;
+  Conn& c = given ? *given : own;
+  TelnetSession& t = given_t ? *given_t : own_t;
+  struct Release {
+    Engine::Impl& e;
+    Conn& c;
+    ~Release() { e.release(c); }
+  } release_own{e, own};
   bool first = true;
   while (const Credential* cred = e.take(pool)) {
     if (!first) co_await e.loop.sleep_ms(e.opts.attempt_gap_ms);
@@ -219,28 +258,6 @@ static Task<> telnet_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginP
   }
 }
 
-static Task<> telnet_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, Conn* given,
-                            TelnetSession* given_t, proto::Prompt prompt) {
-  const bool extra = given == nullptr;
-  if (extra) {
-    const bool joined = co_await e.join_pool(h, pool);
-    if (!joined) {
-      pool.wg.done(e.loop);
-      co_return;
-    }
-  }
-  Conn own(e.loop);
-  TelnetSession own_t;
-  try {
-    co_await telnet_attempts(e, h, s, pool, given ? *given : own, given_t ? *given_t : own_t, prompt);
-  } catch (...) {
-    ++e.probe_errors;
-  }
-  e.release(own);
-  if (extra) h.gate.leave(e.loop);
-  pool.wg.done(e.loop);
-}
-
 Task<> Engine::Impl::telnet(Host& h, Conn& c, ServiceRecord& s) {
   s.service = "telnet";
   TelnetSession t;
@@ -266,11 +283,11 @@ Task<> Engine::Impl::telnet(Host& h, Conn& c, ServiceRecord& s) {
   if (!want_logins()) co_return;
   LoginPool pool;
   start_pool(pool, "telnet");
-  const size_t n = pool_workers(pool);
-  pool.wg.add(n);
-  loop.spawn(telnet_worker(*this, h, s, pool, &c, &t, prompt));
-  for (size_t i = 1; i < n; ++i) loop.spawn(telnet_worker(*this, h, s, pool, nullptr, nullptr, proto::Prompt::kNone));
-  co_await pool.wg.wait();
+  // The first worker goes on on the probe's connection, at the prompt it already has.
+  co_await run_pool(*this, h, pool, [&](size_t i) {
+    return i == 0 ? telnet_attempts(*this, h, s, pool, &c, &t, prompt)
+                  : telnet_attempts(*this, h, s, pool, nullptr, nullptr, proto::Prompt::kNone);
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,23 +310,6 @@ static Task<> ssh_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool
     }
     if (r == SshLogin::Result::kError && !login.reachable()) co_return;
   }
-}
-
-static Task<> ssh_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, bool extra) {
-  if (extra) {
-    const bool joined = co_await e.join_pool(h, pool);
-    if (!joined) {
-      pool.wg.done(e.loop);
-      co_return;
-    }
-  }
-  try {
-    co_await ssh_attempts(e, h, s, pool);
-  } catch (...) {
-    ++e.probe_errors;
-  }
-  if (extra) h.gate.leave(e.loop);
-  pool.wg.done(e.loop);
 }
 
 Task<> Engine::Impl::ssh(Host& h, Conn& c, ServiceRecord& s) {
@@ -352,10 +352,7 @@ Task<> Engine::Impl::ssh(Host& h, Conn& c, ServiceRecord& s) {
   if (!methods.password_offered) co_return;
   LoginPool pool;
   start_pool(pool, "ssh");
-  const size_t n = pool_workers(pool);
-  pool.wg.add(n);
-  for (size_t i = 0; i < n; ++i) loop.spawn(ssh_worker(*this, h, s, pool, i > 0));
-  co_await pool.wg.wait();
+  co_await run_pool(*this, h, pool, [&](size_t) { return ssh_attempts(*this, h, s, pool); });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -500,24 +497,6 @@ static Task<> http_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPoo
   }
 }
 
-static Task<> http_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, proto::AuthChallenge challenge,
-                          bool extra) {
-  if (extra) {
-    const bool joined = co_await e.join_pool(h, pool);
-    if (!joined) {
-      pool.wg.done(e.loop);
-      co_return;
-    }
-  }
-  try {
-    co_await http_attempts(e, h, s, pool, std::move(challenge));
-  } catch (...) {
-    ++e.probe_errors;
-  }
-  if (extra) h.gate.leave(e.loop);
-  pool.wg.done(e.loop);
-}
-
 Task<> Engine::Impl::http(Host& h, Conn& c, ServiceRecord& s) {
   const std::string host_hdr = h.ip.is_v4() ? h.ip_text : "[" + h.ip_text + "]";
   auto make_get = [&](std::string_view path, std::string_view auth) {
@@ -592,10 +571,7 @@ Task<> Engine::Impl::http(Host& h, Conn& c, ServiceRecord& s) {
   if (!want_logins()) co_return;
   LoginPool pool;
   start_pool(pool, "http");
-  const size_t n = pool_workers(pool);
-  pool.wg.add(n);
-  for (size_t i = 0; i < n; ++i) loop.spawn(http_worker(*this, h, s, pool, challenge, i > 0));
-  co_await pool.wg.wait();
+  co_await run_pool(*this, h, pool, [&](size_t) { return http_attempts(*this, h, s, pool, challenge); });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -724,23 +700,6 @@ static Task<> mqtt_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPoo
   e.release(c);
 }
 
-static Task<> mqtt_worker(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool, bool extra) {
-  if (extra) {
-    const bool joined = co_await e.join_pool(h, pool);
-    if (!joined) {
-      pool.wg.done(e.loop);
-      co_return;
-    }
-  }
-  try {
-    co_await mqtt_attempts(e, h, s, pool);
-  } catch (...) {
-    ++e.probe_errors;
-  }
-  if (extra) h.gate.leave(e.loop);
-  pool.wg.done(e.loop);
-}
-
 Task<> Engine::Impl::mqtt(Host& h, Conn& c, ServiceRecord& s) {
   const uint64_t deadline = loop.now_ms() + opts.read_timeout_ms;
   c.in.clear();
@@ -776,10 +735,7 @@ Task<> Engine::Impl::mqtt(Host& h, Conn& c, ServiceRecord& s) {
   if (!want_logins()) co_return;
   LoginPool pool;
   start_pool(pool, "mqtt");
-  const size_t n = pool_workers(pool);
-  pool.wg.add(n);
-  for (size_t i = 0; i < n; ++i) loop.spawn(mqtt_worker(*this, h, s, pool, i > 0));
-  co_await pool.wg.wait();
+  co_await run_pool(*this, h, pool, [&](size_t) { return mqtt_attempts(*this, h, s, pool); });
 }
 
 // ---------------------------------------------------------------------------------------
