@@ -8,6 +8,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/files.h"
+
 #ifndef SEKISHO_DATA_DIR_DEFAULT
 #define SEKISHO_DATA_DIR_DEFAULT "/usr/share/sekisho"
 #endif
@@ -117,15 +119,9 @@ std::string default_credentials_path() {
 }
 
 core::Result<CredentialSet> load_credentials(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::make_error(core::ErrorCode::kNotFound, path, "cannot open the credential file");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, size_t(in.gcount()));
-    if (text.size() > kMaxFileBytes) return format_error(path, "larger than 4 MiB; not a credential file");
-  }
-  auto r = load_credentials_text(text, path);
+  auto text = core::read_file_capped(path, kMaxFileBytes, "credential file");
+  if (!text) return text.error();
+  auto r = load_credentials_text(text.value(), path);
   if (r) r->path = path;
   return r;
 }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/files.h"
+
 #ifndef SEKISHO_DATA_DIR_DEFAULT
 #define SEKISHO_DATA_DIR_DEFAULT "/usr/share/sekisho"
 #endif
@@ -130,15 +132,9 @@ const FindingKind* FindingCatalog::find(std::string_view id) const {
 }
 
 core::Result<FindingCatalog> FindingCatalog::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::make_error(core::ErrorCode::kNotFound, path, "cannot open the findings catalog");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, size_t(in.gcount()));
-    if (text.size() > kMaxFileBytes) return format_error(path, "larger than 4 MiB; not a findings catalog");
-  }
-  return load_text(text, path);
+  auto text = core::read_file_capped(path, kMaxFileBytes, "findings catalog");
+  if (!text) return text.error();
+  return load_text(text.value(), path);
 }
 
 core::Result<FindingCatalog> FindingCatalog::load_text(std::string_view toml_text, std::string_view name_sv) {

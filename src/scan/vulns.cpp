@@ -10,6 +10,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/files.h"
+
 #ifndef SEKISHO_DATA_DIR_DEFAULT
 #define SEKISHO_DATA_DIR_DEFAULT "/usr/share/sekisho"
 #endif
@@ -55,32 +57,6 @@ std::string clip(std::string_view s) {
   return out;
 }
 std::string quote(std::string_view s) { return "'" + clip(s) + "'"; }
-
-// Returns the offset where nesting passes `max`, or npos (nlohmann builds values on its own
-// stack, but a bound keeps every later walk cheap).
-size_t deeper_than(std::string_view s, size_t max) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
 
 std::string json_error_text(const std::exception& e) {
   // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> the part after "] "
@@ -620,7 +596,7 @@ std::optional<core::Error> parse_rule(const Json& r, const std::string& name, si
 
 core::Status VulnDb::add_text(std::string_view text, const std::string& name) {
   if (text.size() > kMaxDataBytes) return format_error(name, "larger than 64 MiB; not a vulnerability data file");
-  if (const size_t at = deeper_than(text, kMaxDepth); at != std::string_view::npos)
+  if (const size_t at = core::json_deeper_than(text, kMaxDepth); at != std::string_view::npos)
     return format_error(name, "nested deeper than 16 levels at byte " + std::to_string(at));
   Json doc;
   try {
@@ -698,15 +674,9 @@ core::Result<VulnDb> VulnDb::load(const std::string& path) {
   }
   VulnDb db;
   for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) return core::make_error(core::ErrorCode::kNotFound, f, "cannot open the vulnerability data file");
-    std::string text;
-    char buf[65536];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-      text.append(buf, size_t(in.gcount()));
-      if (text.size() > kMaxDataBytes) return format_error(f, "larger than 64 MiB; not a vulnerability data file");
-    }
-    if (auto st = db.add_text(text, f); !st) return st.error();
+    auto text = core::read_file_capped(f, kMaxDataBytes, "vulnerability data file");
+    if (!text) return text.error();
+    if (auto st = db.add_text(text.value(), f); !st) return st.error();
   }
   return db;
 }
@@ -739,7 +709,7 @@ core::Result<std::vector<VulnRule>> import_nvd(std::string_view feed, std::strin
   if (keys.empty()) return core::make_error(core::ErrorCode::kInvalidArgument, name, "no products to import");
   if (feed.size() >= 2 && (unsigned char)feed[0] == 0x1f && (unsigned char)feed[1] == 0x8b)
     return format_error(name, "gzip-compressed; run gunzip on it first");
-  if (const size_t at = deeper_than(feed, kMaxFeedDepth); at != std::string_view::npos)
+  if (const size_t at = core::json_deeper_than(feed, kMaxFeedDepth); at != std::string_view::npos)
     return format_error(name, "nested deeper than 32 levels at byte " + std::to_string(at) + "; not an NVD feed");
 
   Importer imp{keys, {}, std::nullopt, name};

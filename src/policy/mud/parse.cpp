@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/files.h"
 #include "policy/mud.h"
 #include "policy/mud/reader.h"
 
@@ -88,32 +89,6 @@ constexpr std::string_view kMudKey = "ietf-mud:mud";
 constexpr std::string_view kAclsKey = "ietf-access-control-list:acls";
 constexpr std::string_view kDraftAclsKey = "ietf-access-control-list:access-lists";
 constexpr std::string_view kAclPrefix = "ietf-access-control-list:";
-
-// nlohmann's parser recurses per nesting level; refuse deep documents before it runs.
-// Returns the offset where the depth passes max, or npos.
-size_t deeper_than(std::string_view s, size_t max) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
 
 bool module_qualified(std::string_view key) { return key.find(':') != std::string_view::npos; }
 
@@ -515,7 +490,7 @@ MudFile check_mud(std::string_view json, const std::string& where, MudDiagnostic
   };
   if (json.size() > kMaxMudBytes)
     return fail("larger than " + std::to_string(kMaxMudBytes >> 20) + " MiB; not a MUD file");
-  if (const size_t at = deeper_than(json, kMaxMudDepth); at != std::string_view::npos)
+  if (const size_t at = core::json_deeper_than(json, kMaxMudDepth); at != std::string_view::npos)
     return fail("nested deeper than " + std::to_string(kMaxMudDepth) + " levels at byte " + std::to_string(at));
   try {
     const Json doc = Json::parse(json.begin(), json.end());

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <vector>
 
+#include "core/files.h"
+
 // GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> (std::function in the
 // NFA states) at -O2 with the sanitizers; the warning is about library code, not ours.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -84,15 +86,9 @@ std::string default_products_path() {
 }
 
 core::Result<ProductMatcher> ProductMatcher::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::make_error(core::ErrorCode::kNotFound, path, "cannot open the product fingerprint file");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, size_t(in.gcount()));
-    if (text.size() > kMaxFileBytes) return format_error(path, "larger than 1 MiB; not a product fingerprint file");
-  }
-  return load_text(text, path);
+  auto text = core::read_file_capped(path, kMaxFileBytes, "product fingerprint file");
+  if (!text) return text.error();
+  return load_text(text.value(), path);
 }
 
 namespace {
