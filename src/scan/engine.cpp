@@ -28,6 +28,16 @@ size_t descriptor_budget(size_t wanted) {
   return wanted ? wanted : 960;
 }
 
+// Addresses in progress at once: silent addresses hold their slots for a connect timeout
+// (twice with the retry), so keeping `rate` new connections a second flowing takes about
+// rate x 2 x timeout of them; never more than the descriptors allow.
+size_t host_budget(const ScanOptions& o, size_t fds) {
+  if (o.max_hosts) return o.max_hosts;
+  const double want = o.rate * 2.0 * double(o.connect_timeout_ms) / 1000.0;
+  const size_t cap = std::max<size_t>(1, fds / std::max<size_t>(1, o.per_device));
+  return std::clamp<size_t>(size_t(want), std::min<size_t>(256, cap), cap);
+}
+
 }  // namespace
 
 std::string printable(std::string_view s, size_t max) {
@@ -58,7 +68,7 @@ Engine::Impl::Impl(ScanOptions o, const CredentialSet* c, const VulnDb* v, const
       sink(s),
       pacer(opts.rate),
       fds(descriptor_budget(opts.max_fds)),
-      hosts(std::max<size_t>(1, opts.max_hosts)) {
+      hosts(host_budget(opts, fds.free())) {
   loop.set_worker_threads(std::clamp<size_t>(std::max(opts.ssh_threads, opts.per_device), 1, 32));
   tls_ctx = SSL_CTX_new(TLS_client_method());
   if (tls_ctx) {

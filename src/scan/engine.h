@@ -75,10 +75,11 @@ class ResultSink {
 
 struct ScanOptions {
   PortList ports = default_iot_ports();
-  double rate = 1000;      // new connections + datagrams per second, all targets together
-  size_t per_device = 2;   // concurrent connections to one address
-  size_t max_hosts = 256;  // addresses in progress at once
-  size_t max_fds = 0;      // 0: from RLIMIT_NOFILE
+  double rate = 1000;     // new connections + datagrams per second, all targets together
+  size_t per_device = 2;  // concurrent connections to one address
+  size_t max_hosts = 0;   // addresses in progress at once; 0: enough to keep `rate` busy
+                          // through connect timeouts (rate x 2 x timeout), at least 256
+  size_t max_fds = 0;     // 0: from RLIMIT_NOFILE
   uint64_t connect_timeout_ms = 1000;
   int connect_retries = 1;           // extra tries after a connect timeout
   uint64_t read_timeout_ms = 3000;   // one answer

@@ -54,7 +54,8 @@ Probing:
                          8000,8080,8081,8443,8883,37215,49152,52869,U:161,1900,5683)
   --rate N               new connections and datagrams per second, all targets (default 1000)
   --per-device N         connections to one device at a time (default 2)
-  --max-hosts N          devices in progress at once (default 256)
+  --max-hosts N          devices in progress at once (default: enough to keep --rate
+                         busy through connect timeouts, at least 256)
   --timeout MS           connect timeout (default 1000); reads wait 3x this
   --no-login             no credential checks (services and versions only)
   --max-logins N         at most N credentials per service (default: the whole list)
