@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -315,6 +316,9 @@ int scan_main(int argc, char** argv) {
   Report report(ropts, catalog.value());
   Engine engine(sopts, creds ? &*creds : nullptr, &vulns.value(), &products.value(), report);
   g_engine = &engine;
+  // A device that hangs up mid-write must not kill the scan (libssh writes without
+  // MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);

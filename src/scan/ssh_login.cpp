@@ -1,6 +1,7 @@
 #include "scan/ssh_login.h"
 
 #include <libssh/libssh.h>
+#include <sys/socket.h>
 
 #include <memory>
 
@@ -8,6 +9,7 @@ namespace sekisho::scan {
 
 namespace {
 
+// Polite close (SSH_MSG_DISCONNECT) for sessions that did not get in.
 struct SessionCloser {
   void operator()(ssh_session s) const {
     if (ssh_is_connected(s)) ssh_disconnect(s);
@@ -15,6 +17,14 @@ struct SessionCloser {
   }
 };
 using Session = std::unique_ptr<ssh_session_struct, SessionCloser>;
+
+// After a successful login not one byte more: the socket is shut down before libssh could
+// send its DISCONNECT, then the session is freed.
+void close_silently(Session& s) {
+  const socket_t fd = ssh_get_fd(s.get());
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  ssh_free(s.release());
+}
 
 Session connect(const std::string& host, uint16_t port, uint64_t timeout_ms, const char* user) {
   Session s(ssh_new());
@@ -49,6 +59,7 @@ SshLogin::Outcome SshLogin::probe_methods() {
   o.connected = true;
   const int rc = ssh_userauth_none(s.get(), nullptr);
   if (rc == SSH_AUTH_SUCCESS) {  // no authentication at all
+    close_silently(s);
     o.methods = "none";
     return o;
   }
@@ -69,7 +80,10 @@ SshLogin::Result SshLogin::try_password(const std::string& user, const std::stri
   }
   reachable_ = true;
   int rc = ssh_userauth_password(s.get(), nullptr, password.c_str());
-  if (rc == SSH_AUTH_SUCCESS) return Result::kAccepted;  // the closer disconnects at once
+  if (rc == SSH_AUTH_SUCCESS) {
+    close_silently(s);
+    return Result::kAccepted;
+  }
   if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL) {
     // Some servers take passwords only through keyboard-interactive.
     rc = ssh_userauth_kbdint(s.get(), nullptr, nullptr);
@@ -78,7 +92,10 @@ SshLogin::Result SshLogin::try_password(const std::string& user, const std::stri
       for (int i = 0; i < n; ++i) ssh_userauth_kbdint_setanswer(s.get(), unsigned(i), password.c_str());
       rc = ssh_userauth_kbdint(s.get(), nullptr, nullptr);
     }
-    if (rc == SSH_AUTH_SUCCESS) return Result::kAccepted;
+    if (rc == SSH_AUTH_SUCCESS) {
+      close_silently(s);
+      return Result::kAccepted;
+    }
     if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL) return Result::kDenied;
   }
   return rc == SSH_AUTH_ERROR ? Result::kError : Result::kDenied;
