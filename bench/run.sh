@@ -4,6 +4,7 @@
 #      sekisho (inventory and all events on) vs ndpiReader vs a bare libpcap loop
 #   2. memory: 1M concurrent flows, peak RSS
 #   3. flood: the real spoofed SYN flood replayed with many sources plus real devices
+#   (then policy evaluation, detection quality, and bench/scan_bench.sh: scan vs nmap/hydra/masscan)
 # Results go to bench/out/results.md (copy them into docs/BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -134,4 +135,14 @@ pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN { printf "%.2f", n / t / 1e6 }'; }
   echo
   cat "$OUT/detect.md"
 } | tee -a "$OUT/results.md"
+# 5. scan: sekisho scan vs nmap -sV + hydra on the device lab, a sweep vs nmap and masscan,
+#    one process on a /16 (network namespaces: root only).
+SCAN_RC=0
+if [ "$(id -u)" = 0 ]; then
+  SEKISHO="$BIN/sekisho" bench/scan_bench.sh >"$OUT/scan.log" 2>&1 || SCAN_RC=$?
+  { echo; cat "$OUT/scan/scan_results.md"; } | tee -a "$OUT/results.md"
+else
+  echo "bench: scan benchmark skipped (needs root for network namespaces)" | tee -a "$OUT/results.md"
+fi
 [ "$DETECT_RC" = 0 ] || { echo "bench: a detection target failed (see $OUT/detect.txt)" >&2; exit 1; }
+[ "$SCAN_RC" = 0 ] || { echo "bench: a scan target failed or a tool broke (see $OUT/scan.log)" >&2; exit 1; }

@@ -11,7 +11,7 @@ PKGS="
   libgtest-dev libgmock-dev libexpat1-dev libssh-dev
   socat inetutils-telnetd dropbear-bin lighttpd lighttpd-mod-openssl busybox
   mosquitto mosquitto-clients vsftpd snmpd snmp libcoap3-bin miniupnpd-nftables openssl util-linux
-  nmap hydra masscan
+  nmap hydra masscan curl
   ieee-data
   iproute2 iputils-ping tcpdump python3
   libndpi-bin
