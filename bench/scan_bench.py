@@ -322,7 +322,9 @@ def cmd_lab(a):
     out, tmp = Path(a.out), Path(a.tmp)
     out.mkdir(parents=True, exist_ok=True)
     devices = json.load(open(a.devices))
-    devs = [d for d in devices if d["role"] in ("weak", "strong")]
+    # Only what the report needs: no credentials from the manifest in the results.
+    devs = [{k: d[k] for k in ("name", "ip", "role", "expected_findings") if k in d}
+            for d in devices if d["role"] in ("weak", "strong")]
     targets = out / "lab-targets.txt"
     targets.write_text("".join(d["ip"] + "\n" for d in devs))
     tcp_ports, udp_ports = sekisho_default_ports(a.sekisho)

@@ -84,14 +84,15 @@ sweep_down() {
   done
 }
 
+# shellcheck disable=SC2317 # reached through the trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   if [ -n "$PYPID" ]; then kill -TERM "$PYPID" 2>/dev/null || true; fi
   sweep_down
-  if [ $LAB_UP = 1 ]; then lab/down >/dev/null 2>&1 || echo "scan_bench: lab/down failed" >&2; fi
+  if [ "$LAB_UP" = 1 ]; then lab/down >/dev/null 2>&1 || echo "scan_bench: lab/down failed" >&2; fi
   rm -rf "$TMP"
-  exit $rc
+  exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -135,8 +136,8 @@ table ip sekisho_sweep {
 }
 EOF
   ip netns exec "$SW-tgt" setsid "$PY" bench/scan_sweep_listener.py 23 80 >"$OUT/sweep-listener.log" 2>&1 </dev/null &
-  local i
-  for i in $(seq 50); do grep -q ready "$OUT/sweep-listener.log" 2>/dev/null && break; sleep 0.1; done
+  local _
+  for _ in $(seq 50); do grep -q ready "$OUT/sweep-listener.log" 2>/dev/null && break; sleep 0.1; done
   grep -q ready "$OUT/sweep-listener.log" || die "the sweep listener did not start: $(cat "$OUT/sweep-listener.log")"
   # masscan 1.3.2 only notices the end of --wait when a packet arrives (masscan#144): keep
   # the link from being silent, for every tool alike.

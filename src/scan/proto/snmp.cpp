@@ -43,7 +43,7 @@ std::string integer(int32_t v) {
 
 std::string oid(std::string_view dotted) {
   std::string out;
-  uint32_t arcs[kMaxOidArcs];
+  uint32_t arcs[kMaxOidArcs] = {};
   size_t n = 0;
   uint32_t cur = 0;
   for (char c : dotted) {
@@ -169,13 +169,14 @@ SnmpResponse parse_snmp_response(std::span<const uint8_t> bytes) {
   auto ei = ei_tlv ? as_integer(*ei_tlv) : std::nullopt;
   auto binds = next(p);
   if (!rid || !es || !ei || !binds || binds->tag != kTagSequence) return r;
-  if (*rid < INT32_MIN || *rid > INT32_MAX || *es < 0 || *es > 255) return r;
+  const int64_t rid_v = rid.value_or(0), es_v = es.value_or(0);  // (GCC 12 at -O3 warns on *opt here)
+  if (rid_v < INT32_MIN || rid_v > INT32_MAX || es_v < 0 || es_v > 255) return r;
 
   r.valid = true;
   r.version = int(*v);
   r.community = std::string(as_view(community->value));
-  r.request_id = int32_t(*rid);
-  r.error_status = int(*es);
+  r.request_id = int32_t(rid_v);
+  r.error_status = int(es_v);
 
   std::span<const uint8_t> list = binds->value;
   for (size_t n = 0; n < kMaxVarBinds && !list.empty(); ++n) {
