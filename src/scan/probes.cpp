@@ -40,6 +40,14 @@ bool http_response_done(std::string_view s) {
   return false;  // until the peer closes (Connection: close) or the cap
 }
 
+// RTSP keeps the connection open, and a response without Content-Length has no body
+// (RFC 2326 12.14): the head is the whole answer.
+bool rtsp_response_done(std::string_view s) {
+  auto r = proto::parse_http_response(s);
+  if (!r.complete_head) return false;
+  return !r.content_length || s.size() >= r.head_len + *r.content_length;
+}
+
 const char* kHttpAdminPaths[] = {"/"};
 
 }  // namespace
@@ -591,7 +599,7 @@ Task<> Engine::Impl::rtsp(Host& h, Conn& c, ServiceRecord& s) {
     const uint64_t deadline = loop.now_ms() + opts.read_timeout_ms;
     const bool sent = co_await c.sock.write_all(req, deadline);
     if (!sent) co_return proto::HttpResponse{};
-    co_await c.read_until(http_response_done, deadline);
+    co_await c.read_until(rtsp_response_done, deadline);
     co_return proto::parse_http_response(c.in);
   };
   auto r = co_await exchange(request("OPTIONS", ""));
