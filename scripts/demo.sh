@@ -146,5 +146,39 @@ for line in open(sys.argv[1]):
     if r.get('type') == 'finding' and r['id'] == 'default-credentials':
         print(json.dumps(r, ensure_ascii=False, indent=1)); break" "$prof/scan.jsonl"
   lab/down
+  echo
+  echo "== Conformance (sekisho audit) of two lab cameras from that scan: web-cam keeps its"
+  echo "   factory password, web-strong does not; the same evidence judged against four schemes"
+  mkdir -p build/demo
+  for dev in 10.231.0.13 10.231.0.32; do
+    build/release/sekisho audit --catalog etsi-en-303-645,jp-iot-sg-2016,jp-ter-34-10,uk-psti \
+      --evidence "$prof/scan.jsonl" --device "$dev" --today "$(date -u +%F)" -o "$prof/audit.json"
+    python3 - "$prof/audit.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"  {r['device']}:", "; ".join(
+    f"{c['short']} {c['pass']} pass / {c['fail']} fail / {c['inconclusive']} inconclusive / {c['not_applicable']} n/a"
+    for c in r["catalogs"]))
+want = [("etsi-en-303-645", "5.1-1"), ("jp-iot-sg-2016", "K15"), ("jp-ter-34-10", "2"), ("uk-psti", "1")]
+for x in r["results"]:
+    if (x["catalog"], x["requirement"]) in want:
+        print(f"    {x['catalog']:16} {x['requirement']:6} {x['verdict']:5} {' '.join(x['evidence'])}: {x['reason']}")
+PY
+    build/release/sekisho audit --catalog etsi-en-303-645,jp-iot-sg-2016,jp-ter-34-10,uk-psti \
+      --evidence "$prof/scan.jsonl" --device "$dev" --format html --lang ja -o "build/demo/audit-$dev.ja.html"
+  done
+  echo "  HTML reports (Japanese; --lang en for English): build/demo/audit-10.231.0.13.ja.html,"
+  echo "  build/demo/audit-10.231.0.32.ja.html"
   trap 'rm -f "$inv"; rm -rf "$prof"' EXIT
 fi
+echo
+echo "== Organisational checklist (sekisho audit --declaration docs/examples/organisation.yaml)"
+build/release/sekisho audit --catalog jp-iot-sg-2016,nistir-8259b --declaration docs/examples/organisation.yaml \
+  --today "$(date -u +%F)" -o "$prof/org.json"
+python3 - "$prof/org.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for x in r["results"]:
+    if x["verdict"] != "NOT_APPLICABLE":
+        print(f"  {x['catalog']:14} {x['requirement']:4} {x['verdict']:12} {x['reason'][:110]}")
+PY

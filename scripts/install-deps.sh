@@ -8,7 +8,8 @@ PKGS="
   clang llvm libclang-rt-14-dev clang-format clang-tidy
   libpcap-dev libssl-dev zlib1g-dev nlohmann-json3-dev
   nftables libnftables-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev libexpat1-dev libssh-dev
+  libgtest-dev libgmock-dev libexpat1-dev libssh-dev libyaml-cpp-dev
+  chromium fonts-noto-cjk
   socat inetutils-telnetd dropbear-bin lighttpd lighttpd-mod-openssl busybox
   mosquitto mosquitto-clients vsftpd snmpd snmp libcoap3-bin miniupnpd-nftables openssl util-linux
   nmap hydra masscan curl

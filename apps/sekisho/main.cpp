@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "audit/audit_command.h"
 #include "enforce/enforce_command.h"
 #include "policy/mud_command.h"
 #include "scan/scan_command.h"
@@ -24,6 +25,8 @@ void print_help() {
       "  scan      risk survey of devices you are authorised to test: services, default\n"
       "            passwords, unauthenticated admin, known-vulnerable versions\n"
       "  vulns     the offline vulnerability data: import NVD feeds, check a version\n"
+      "  audit     conformance of a device against the guidelines, the terminal equipment\n"
+      "            rules, ETSI EN 303 645 and more, with the evidence behind each verdict\n"
       "  help      this text; 'sekisho COMMAND --help' for a command\n"
       "  version   print the version\n"
       "\n"
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(cmd, "mud") == 0) return sekisho::policy::mud_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "scan") == 0) return sekisho::scan::scan_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "vulns") == 0) return sekisho::scan::vulns_main(argc - 1, argv + 1);
+  if (std::strcmp(cmd, "audit") == 0) return sekisho::audit::audit_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "enforce") == 0) return sekisho::enforce::enforce_main(argc - 1, argv + 1);
   if (std::strcmp(cmd, "help") == 0 || std::strcmp(cmd, "--help") == 0 || std::strcmp(cmd, "-h") == 0) {
     print_help();
