@@ -18,6 +18,7 @@
 #include "audit/declaration.h"
 #include "audit/evaluate.h"
 #include "audit/evidence.h"
+#include "audit/history.h"
 #include "audit/report.h"
 
 namespace sekisho::audit {
@@ -51,6 +52,8 @@ void print_usage(FILE* out) {
                "  -o FILE             write the report there (default: standard output)\n"
                "  --today YYYY-MM-DD  the audit date (support periods are judged against it)\n"
                "  --fail-on V         exit 1 when any verdict is V (fail or inconclusive)\n"
+               "  --previous FILE     an earlier JSON report of the same subject: the report\n"
+               "                      lists every verdict that moved since then\n"
                "  --list-catalogs     the catalogs, their versions and sizes\n"
                "\n"
                "Example:\n"
@@ -190,7 +193,7 @@ bool valid_date(std::string_view s) {
 
 int audit_main(int argc, char** argv) {
   std::vector<std::string> catalog_args, evidence_files;
-  std::string declaration_path, device, format, out_path, today, fail_on;
+  std::string declaration_path, device, format, out_path, today, fail_on, previous_path;
   std::string lang;
   if (const char* l = std::getenv("LANG"); l && std::strncmp(l, "ja", 2) == 0) lang = "ja";
   bool list = false;
@@ -217,6 +220,8 @@ int audit_main(int argc, char** argv) {
       while (i + 1 < argc && argv[i + 1][0] != '-') evidence_files.emplace_back(argv[++i]);
     } else if (a == "--declaration") {
       if (!value(declaration_path)) return usage_error("--declaration needs a file");
+    } else if (a == "--previous") {
+      if (!value(previous_path)) return usage_error("--previous needs an earlier JSON report");
     } else if (a == "--device") {
       if (!value(device)) return usage_error("--device needs an address");
     } else if (a == "--format") {
@@ -280,6 +285,11 @@ int audit_main(int argc, char** argv) {
 
   auto report = evaluate(*catalogs, *rules, in);
   if (!report) return input_error(report.error());
+  if (!previous_path.empty()) {
+    auto previous = load_previous(previous_path);
+    if (!previous) return input_error(previous.error());
+    compare_with(*previous, *report);
+  }
 
   const std::string text = format == "html" || format == "pdf" ? report_html(*report, lang)
                            : format == "csv"                   ? report_csv(*report, lang)

@@ -304,15 +304,32 @@ core::Result<std::string> pick_device(const AuditInput& in, std::vector<std::str
           " devices; pick one with --device ADDRESS (or the declaration's subject.address): " + list);
 }
 
-bool about(const Evidence& e, const std::string& device, const Declaration* d) {
-  if (device.empty()) return true;
+// The subject's identities: the address or MAC asked for (and the declaration's), plus the
+// MAC seen with any of its addresses and the addresses seen with any of its MACs (a watch
+// alert carries both), so records that name the device either way are all found.
+std::set<std::string> identities(const std::vector<Evidence>& evidence, const std::string& device,
+                                 const Declaration* d) {
+  std::set<std::string> ids;
+  if (device.empty()) return ids;
+  ids.insert(lower(device));
+  if (d && !d->subject.address.empty()) ids.insert(lower(d->subject.address));
+  if (d && !d->subject.mac.empty()) ids.insert(lower(d->subject.mac));
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& e : evidence) {
+      if (e.ip.empty() || e.mac.empty()) continue;
+      const std::string ip = lower(e.ip), mac = lower(e.mac);
+      if (ids.count(ip) || ids.count(mac)) {
+        ids.insert(ip);
+        ids.insert(mac);
+      }
+    }
+  return ids;
+}
+
+bool about(const Evidence& e, const std::set<std::string>& ids) {
+  if (ids.empty()) return true;
   if (e.ip.empty() && e.mac.empty()) return e.source == Source::kDeclaration || e.kind == "scan.summary";
-  const std::string dev = lower(device);
-  if (!e.ip.empty() && e.ip == device) return true;
-  if (!e.mac.empty() && lower(e.mac) == dev) return true;
-  if (d && !d->subject.mac.empty() && !e.mac.empty() && lower(e.mac) == lower(d->subject.mac)) return true;
-  if (d && !d->subject.address.empty() && e.ip == d->subject.address) return true;
-  return false;
+  return (!e.ip.empty() && ids.count(lower(e.ip))) || (!e.mac.empty() && ids.count(lower(e.mac)));
 }
 
 }  // namespace
@@ -351,8 +368,9 @@ core::Result<AuditReport> evaluate(const CatalogSet& catalogs, const RuleSet& ru
 
   // The subject's records: evidence files first, then the declaration.
   bool any_about = report.device.empty();
+  const std::set<std::string> ids = identities(in.evidence, report.device, in.declaration);
   for (const auto& e : in.evidence)
-    if (about(e, report.device, in.declaration)) {
+    if (about(e, ids)) {
       report.evidence.push_back(e);
       any_about = any_about || !e.ip.empty() || !e.mac.empty();
     }

@@ -93,6 +93,14 @@ struct AuditInput {
   std::string generated;  // ISO 8601 time of the run; "" = now
 };
 
+// A requirement whose verdict moved since an earlier report (history.h).
+struct Change {
+  const Catalog* catalog = nullptr;
+  const Requirement* requirement = nullptr;
+  std::string before;  // the earlier verdict name; "" when the earlier report did not judge it
+  Verdict after = Verdict::kInconclusive;
+};
+
 struct AuditReport {
   Subject subject;
   std::string device;  // the address or MAC judged ("" for an organisation)
@@ -102,6 +110,9 @@ struct AuditReport {
   std::vector<CatalogSummary> summaries;   // one per catalog, same order
   std::vector<RequirementResult> results;  // catalog order, then requirement order
   std::vector<Evidence> evidence;          // the subject's records (declaration included)
+  std::string previous;                    // --previous: the earlier report's path ("" = none)
+  std::string previous_date;               // its audit date
+  std::vector<Change> changes;             // verdicts that moved since then
 
   const Evidence* find_evidence(std::string_view id) const;
 };

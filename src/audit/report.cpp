@@ -214,6 +214,11 @@ constexpr Label kMac{"MACアドレス", "MAC address"};
 constexpr Label kDate{"監査日", "Audit date"};
 constexpr Label kGenerated{"作成日時", "Generated"};
 constexpr Label kInputs{"入力", "Inputs"};
+constexpr Label kChanges{"前回の監査からの変化:", "Changes since the audit of"};
+constexpr Label kNoChanges{"判定の変化はありません。", "No verdict changed."};
+constexpr Label kBefore{"前回", "Before"};
+constexpr Label kNow{"今回", "Now"};
+constexpr Label kNotJudged{"（未評価）", "(not judged)"};
 constexpr Label kNone{"なし", "none"};
 constexpr Label kSummary{"概要", "Summary"};
 constexpr Label kCatalog{"カタログ", "Catalog"};
@@ -419,6 +424,7 @@ class HtmlReport {
     out_ += "<body>\n";
     header();
     summary();
+    changes();
     for (size_t i = 0; i < r_.catalogs.size(); ++i) catalog(i);
     appendix();
     footer();
@@ -540,6 +546,57 @@ class HtmlReport {
       out_ += "</dd>\n";
     }
     out_ += "</dl>\n</section>\n";
+  }
+
+  // What moved since the earlier report given with --previous.
+  void changes() {
+    if (r_.previous.empty()) return;
+    out_ += "<section id=\"changes\">\n<h2>";
+    out_ += L(kChanges);
+    out_ += " ";
+    text(r_.previous_date);
+    out_ += "</h2>\n<p class=\"muted\">";
+    text(r_.previous);
+    out_ += "</p>\n";
+    if (r_.changes.empty()) {
+      out_ += "<p>";
+      out_ += L(kNoChanges);
+      out_ += "</p>\n</section>\n";
+      return;
+    }
+    out_ += "<table class=\"detail\">\n<thead><tr><th>";
+    out_ += L(kCatalog);
+    out_ += "</th><th>";
+    out_ += L(kId);
+    out_ += "</th><th>";
+    out_ += L(kRequirement);
+    out_ += "</th><th>";
+    out_ += L(kBefore);
+    out_ += "</th><th>";
+    out_ += L(kNow);
+    out_ += "</th></tr></thead>\n<tbody>\n";
+    for (const Change& c : r_.changes) {
+      if (!c.catalog || !c.requirement) continue;
+      out_ += "<tr><td>";
+      text(c.catalog->short_name);
+      out_ += "</td><td class=\"nowrap\"><a href=\"#";
+      out_ += anchor("req-", c.catalog->id + ":" + c.requirement->id);
+      out_ += "\"><code>";
+      text(c.requirement->id);
+      out_ += "</code></a></td><td>";
+      text(c.requirement->title.in(lang_));
+      out_ += "</td><td>";
+      if (c.before.empty()) {
+        out_ += L(kNotJudged);
+      } else {
+        for (Verdict v : kVerdicts)
+          if (c.before == verdict_name(v)) append_badge(out_, v, lang_);
+      }
+      out_ += "</td><td>";
+      append_badge(out_, c.after, lang_);
+      out_ += "</td></tr>\n";
+    }
+    out_ += "</tbody>\n</table>\n</section>\n";
   }
 
   void catalog(size_t index) {
@@ -805,6 +862,22 @@ std::string report_json(const AuditReport& r, std::string_view lang_in) {
   w.key("evidence").begin_array();
   for (const Evidence& e : r.evidence) write_evidence_json(w, e);
   w.end_array();
+  if (!r.previous.empty()) {
+    w.key("changes").begin_object();
+    w.field("previous", r.previous);
+    w.field("since", r.previous_date);
+    w.key("items").begin_array();
+    for (const Change& c : r.changes) {
+      w.begin_object();
+      w.field("catalog", c.catalog ? c.catalog->id : std::string());
+      w.field("requirement", c.requirement ? c.requirement->id : std::string());
+      w.field("before", c.before);
+      w.field("after", verdict_name(c.after));
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
   w.end_object();
   out += '\n';
   return out;

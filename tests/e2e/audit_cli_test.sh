@@ -46,6 +46,16 @@ set +e
 [ $? = 1 ] || fail "--fail-on fail did not exit 1"
 set -e
 
+# Over time: an earlier report given with --previous; what moved is listed.
+"$SEKISHO" audit --catalog uk-psti --evidence "$TMP/scan.json" --today 2026-10-01 -o "$TMP/before.json"
+sed 's/"default-credentials"/"telnet-open"/' "$TMP/scan.json" >"$TMP/scan2.json"
+"$SEKISHO" audit --catalog uk-psti --evidence "$TMP/scan2.json" --previous "$TMP/before.json" | python3 -c "
+import json,sys; c=json.load(sys.stdin)['changes']
+assert c['since']=='2026-10-01', c
+assert c['items']==[{'catalog':'uk-psti','requirement':'1','before':'FAIL','after':'PASS'}], c" || fail "--previous"
+echo '{"sekisho_audit":1,"generated":"x","results":[{"catalog":"uk-psti","requirement":"1","verdict":"MAYBE"}]}' >"$TMP/bad_prev.json"
+expect_error 2 'bad_prev.json: field "results[0].verdict"' -- --evidence "$TMP/scan.json" --previous "$TMP/bad_prev.json"
+
 expect_error 2 "unknown catalog 'iso-27001'" -- --catalog iso-27001 --evidence "$TMP/scan.json"
 expect_error 2 "nothing to judge" -- --catalog uk-psti
 expect_error 2 "--lang must be ja or en" -- --lang fr --evidence "$TMP/scan.json"

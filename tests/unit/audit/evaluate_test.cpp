@@ -248,6 +248,33 @@ TEST(Evaluate, PicksOneDevice) {
   EXPECT_NE(bad.error().message().find("iso-27001"), std::string::npos);
 }
 
+TEST(Evaluate, WatchRecordsFoundByAddressOrMac) {
+  Evidence alert;
+  alert.id = "eve.json:7";
+  alert.source = Source::kWatch;
+  alert.kind = "watch.alert";
+  alert.ip = "192.168.1.20";
+  alert.mac = "74:DA:38:80:7A:08";
+  alert.attrs = {{"detector", "outbound_scan"}, {"signature", "IoT outbound telnet scan (Mirai-like)"}};
+  Evidence device;
+  device.id = "eve.json:2";
+  device.source = Source::kWatch;
+  device.kind = "watch.device";
+  device.mac = "74:da:38:80:7a:08";  // the inventory names it by MAC only
+  device.attrs = {{"mud_url", "https://example.com/plug.json"}};
+  Evidence other = device;
+  other.id = "eve.json:3";
+  other.mac = "02:00:00:00:00:01";
+  auto r = run({device, other, alert}, nullptr, "192.168.1.20");
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->evidence.size(), 2u);
+  const auto& k09 = result(*r, "jp-iot-sg-2016", "K09");
+  EXPECT_EQ(k09.verdict, Verdict::kFail);
+  EXPECT_EQ(k09.evidence, std::vector<std::string>{"eve.json:7"});
+  EXPECT_NE(k09.reason.en.find("Mirai-like"), std::string::npos);
+  EXPECT_EQ(result(*r, "nistir-8259a", "1").verdict, Verdict::kPass);
+}
+
 TEST(Rules, ErrorsNameFileLineAndField) {
   const std::string base = R"(schema = 1
 [[rule]]
