@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "audit/toml_read.h"
 #include "core/files.h"
 #include "core/net.h"
 
@@ -520,14 +521,9 @@ class Reader {
 
 core::Result<FactSchema> FactSchema::parse(std::string_view text, const std::string& name) {
   if (text.size() > kMaxSchemaBytes) return format_error(name, "larger than 1 MiB; not a fact schema");
-  toml::table root;
-  try {
-    root = toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    const auto& src = e.source();
-    return format_error(name + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column),
-                        std::string(e.description()));
-  }
+  auto parsed = detail::parse_toml(text, name, "fact schema");
+  if (!parsed) return parsed.error();
+  const toml::table& root = parsed.value();
   for (const auto& [k, v] : root)
     if (k.str() != "schema" && k.str() != "fact")
       return format_error(toml_where(name, v), "unknown key \"" + clip(k.str()) + "\" (expected schema, fact)");

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/json_writer.h"
+#include "core/utf8.h"
+#include "core/utf8.h"
 
 namespace sekisho::audit {
 
@@ -62,21 +64,6 @@ const char* requirement_status(const RequirementResult& res) {
   return status_name(res.requirement ? res.requirement->status : Status::kUnknown);
 }
 
-// Length of the valid UTF-8 sequence at s[i] (i < s.size(), s[i] >= 0x80), or 0.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  auto c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c == 0xe0 && c1 < 0xa0) return 0;  // overlong
-  if (c == 0xed && c1 > 0x9f) return 0;  // surrogates
-  if (c == 0xf0 && c1 < 0x90) return 0;  // overlong
-  if (c == 0xf4 && c1 > 0x8f) return 0;  // > U+10FFFF
-  return n;
-}
-
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 // Texts come from evidence files and declarations: bytes that are not UTF-8, and control
@@ -94,7 +81,7 @@ void append_clean(std::string& out, std::string_view s, Ascii ascii) {
       ++i;
       continue;
     }
-    size_t n = utf8_len(s, i);
+    size_t n = core::utf8_len(s, i);
     if (n == 0) {
       out += kReplacement;
       ++i;

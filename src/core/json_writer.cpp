@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/utf8.h"
+
 namespace sekisho::core {
 
 JsonWriter& JsonWriter::key_long(std::string_view k) {
@@ -44,23 +46,6 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   need_comma_ = true;
   return *this;
 }
-
-namespace {
-// Length of a valid UTF-8 sequence starting at s[i], or 0.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  auto c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c == 0xe0 && c1 < 0xa0) return 0;  // overlong
-  if (c == 0xed && c1 > 0x9f) return 0;  // surrogates
-  if (c == 0xf0 && c1 < 0x90) return 0;  // overlong
-  if (c == 0xf4 && c1 > 0x8f) return 0;  // > U+10FFFF
-  return n;
-}
-}  // namespace
 
 void JsonWriter::escape_slow(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
