@@ -393,6 +393,7 @@ core::Result<AuditReport> evaluate(const CatalogSet& catalogs, const RuleSet& ru
       RequirementResult res;
       res.catalog = cat;
       res.requirement = &req;
+      res.related = catalogs.related(cat->id + ":" + req.id);
       std::vector<Hit> fails, passes, nas;
       for (const auto& h : hits) {
         if (!rule_names(*h.rule, *cat, req)) continue;

@@ -75,6 +75,7 @@ struct RequirementResult {
   std::vector<std::string> evidence;  // evidence ids, in the order found
   std::vector<std::string> rules;     // rule ids that fired
   Text reason;
+  std::vector<std::string> related;  // "catalog:id" linked by the cross-walk, either way
 };
 
 struct CatalogSummary {

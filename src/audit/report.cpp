@@ -10,7 +10,6 @@
 
 #include "core/json_writer.h"
 #include "core/utf8.h"
-#include "core/utf8.h"
 
 namespace sekisho::audit {
 
@@ -221,6 +220,7 @@ constexpr Label kVerdict{"判定", "Verdict"};
 constexpr Label kAssessment{"評価の種類", "Assessment"};
 constexpr Label kReason{"理由", "Reason"};
 constexpr Label kEvidence{"証拠", "Evidence"};
+constexpr Label kRelated{"関連する要件", "Related"};
 constexpr Label kCondition{"条件", "Condition"};
 constexpr Label kPublisher{"発行者", "Publisher"};
 constexpr Label kSource{"出所", "Source"};
@@ -377,6 +377,7 @@ code, .mono { font-family: ui-monospace, "Noto Sans Mono CJK JP", Consolas, mono
               overflow-wrap: anywhere; }
 .muted { color: #5f6368; }
 .gist { margin-top: .2rem; font-size: .85em; color: #333; }
+.related { margin-top: .2rem; font-size: .8em; color: #555; }
 .condition { margin-top: .25rem; font-size: .9em; color: #444; }
 ul.evidence { list-style: none; margin: 0; padding: 0; }
 ul.evidence li { overflow-wrap: anywhere; }
@@ -673,6 +674,16 @@ class HtmlReport {
         text(q->summary.in(lang_));
         out_ += "</div>";
       }
+      if (!res->related.empty()) {
+        out_ += "<div class=\"related\">";
+        out_ += L(kRelated);
+        out_ += ": ";
+        for (size_t i = 0; i < res->related.size(); ++i) {
+          if (i) out_ += ", ";
+          text(res->related[i]);
+        }
+        out_ += "</div>";
+      }
       if (q && q->condition) {
         out_ += "<div class=\"condition\">";
         out_ += L(kCondition);
@@ -842,6 +853,9 @@ std::string report_json(const AuditReport& r, std::string_view lang_in) {
     w.field("reason", res.reason.in(lang));
     w.field("reason_ja", res.reason.ja);
     w.field("reason_en", res.reason.en);
+    w.key("related").begin_array();
+    for (const std::string& id : res.related) w.value(id);
+    w.end_array();
     w.end_object();
   }
   w.end_array();

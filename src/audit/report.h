@@ -12,8 +12,11 @@ namespace sekisho::audit {
 // {"sekisho_audit":1, "generated", "today", "lang", "subject":{...}, "device", "inputs":[...],
 //  "catalogs":[{"id","short","version","title","pass","fail","inconclusive","not_applicable"}],
 //  "results":[{"catalog","requirement","group","title","status","verdict","assessment",
-//              "evidence":[ids],"rules":[ids],"reason"}],
-//  "evidence":[{"id","source","kind","file","line","time","ip","mac","summary","attrs":{...}}]}
+//              "evidence":[ids],"rules":[ids],"reason","reason_ja","reason_en",
+//              "related":["catalog:id" from the cross-walk]}],
+//  "evidence":[{"id","source","kind","file","line","time","ip","mac","summary","attrs":{...}}],
+//  "changes":{"previous","since","items":[{"catalog","requirement","before","after"}]}}
+//  ("changes" only with --previous)
 // Texts (title, reason) in `lang`; "reason_ja"/"reason_en" carry both.
 std::string report_json(const AuditReport& r, std::string_view lang);
 

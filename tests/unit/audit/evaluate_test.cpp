@@ -99,6 +99,10 @@ TEST(Evaluate, DefaultPasswordFailsFourSchemesCitingOneRecord) {
     EXPECT_NE(x.reason.ja.find("telnet/23"), std::string::npos) << x.reason.ja;
   }
   EXPECT_EQ(r->device, "10.0.0.11");
+  // The cross-walk travels with the result.
+  const auto& rel = result(*r, "jp-iot-sg-2016", "K15").related;
+  EXPECT_NE(std::find(rel.begin(), rel.end(), "etsi-en-303-645:5.1-1"), rel.end());
+  EXPECT_NE(std::find(rel.begin(), rel.end(), "uk-psti:1"), rel.end());
 }
 
 TEST(Evaluate, RefusedDefaultPasswordsPassTheSameItems) {

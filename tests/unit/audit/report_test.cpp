@@ -153,7 +153,7 @@ TEST_F(ReportTest, JsonHasTheDocumentedShapeInOrder) {
   const auto& res = j["results"][0];
   EXPECT_EQ(keys(res),
             (std::vector<std::string>{"catalog", "requirement", "group", "title", "status", "verdict", "assessment",
-                                      "evidence", "rules", "reason", "reason_ja", "reason_en"}));
+                                      "evidence", "rules", "reason", "reason_ja", "reason_en", "related"}));
   EXPECT_EQ(res["catalog"], "cat-a");
   EXPECT_EQ(res["requirement"], "R1");
   EXPECT_EQ(res["group"], "G1");
