@@ -8,6 +8,7 @@
 
 #include "audit/toml_read.h"
 #include "core/files.h"
+#include "core/net.h"
 
 namespace sekisho::audit {
 
@@ -364,6 +365,11 @@ core::Result<AuditReport> evaluate(const CatalogSet& catalogs, const RuleSet& ru
   auto device = pick_device(in, seen);
   if (!device) return device.error();
   report.device = device.value();
+  if (!in.declaration && !report.device.empty()) {
+    // No declaration: the subject is the device judged, named as the evidence names it.
+    const bool is_mac = !core::IpAddr::parse(report.device) && core::MacAddr::parse(report.device);
+    (is_mac ? report.subject.mac : report.subject.address) = report.device;
+  }
   const bool organisation = in.declaration && in.declaration->subject.kind == "organisation";
 
   // The subject's records: evidence files first, then the declaration.
