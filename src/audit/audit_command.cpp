@@ -90,9 +90,9 @@ void split_commas(std::string_view s, std::vector<std::string>& out) {
 }
 
 void list_catalogs(const CatalogSet& set, std::string_view lang) {
-  std::printf("%-16s %-18s %-22s %5s  %s\n", "ID", "NAME", "VERSION", "ITEMS", lang == "ja" ? "名称" : "TITLE");
+  std::printf("%-16s %-24s %-30s %5s  %s\n", "ID", "NAME", "VERSION", "ITEMS", lang == "ja" ? "名称" : "TITLE");
   for (const auto& c : set.catalogs())
-    std::printf("%-16s %-18s %-22s %5zu  %s\n", c.id.c_str(), c.short_name.c_str(), c.version.c_str(),
+    std::printf("%-16s %-24s %-30s %5zu  %s\n", c.id.c_str(), c.short_name.c_str(), c.version.c_str(),
                 c.requirements.size(), c.title.in(lang).c_str());
 }
 
