@@ -274,7 +274,7 @@ class LineParser {
     if (const size_t et = text.find("\"event_type\":\""); et != std::string_view::npos && et < 128) {
       const std::string_view rest = text.substr(et + 14);
       const std::string_view type = rest.substr(0, rest.find('"'));
-      if (type != "alert" && type != "device" && text.find("\"type\":") == std::string_view::npos) {
+      if (type != "alert" && type != "device") {
         if (!Json::accept(text.begin(), text.end()))
           return format_error(where, "not JSON (a " + clean(std::string(type.substr(0, 32))) + " event)");
         ++out_.skipped;

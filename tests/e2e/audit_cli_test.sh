@@ -56,6 +56,16 @@ assert c['items']==[{'catalog':'uk-psti','requirement':'1','before':'FAIL','afte
 echo '{"sekisho_audit":1,"generated":"x","results":[{"catalog":"uk-psti","requirement":"1","verdict":"MAYBE"}]}' >"$TMP/bad_prev.json"
 expect_error 2 'bad_prev.json: field "results[0].verdict"' -- --evidence "$TMP/scan.json" --previous "$TMP/bad_prev.json"
 
+# The example declarations in docs/ load and judge (a device, an organisation).
+"$SEKISHO" audit --evidence "$TMP/scan.json" --declaration "$ROOT/docs/examples/camera.yaml" --device 10.0.0.5 \
+  --today 2026-11-26 | python3 -c "
+import json,sys; r=json.load(sys.stdin); v={(x['catalog'],x['requirement']):x['verdict'] for x in r['results']}
+assert v[('etsi-en-303-645','5.2-1')]=='PASS' and v[('etsi-en-303-645','5.6-9')]=='FAIL', v
+assert v[('jp-ter-34-10','1')]=='NOT_APPLICABLE', v" || fail "docs/examples/camera.yaml"
+"$SEKISHO" audit --catalog jp-iot-sg-2016 --declaration "$ROOT/docs/examples/organisation.yaml" | python3 -c "
+import json,sys; r=json.load(sys.stdin); v={x['requirement']:x['verdict'] for x in r['results']}
+assert v['K01']=='PASS' and v['K07']=='FAIL' and v['K15']=='NOT_APPLICABLE', v" || fail "docs/examples/organisation.yaml"
+
 expect_error 2 "unknown catalog 'iso-27001'" -- --catalog iso-27001 --evidence "$TMP/scan.json"
 expect_error 2 "nothing to judge" -- --catalog uk-psti
 expect_error 2 "--lang must be ja or en" -- --lang fr --evidence "$TMP/scan.json"
