@@ -271,6 +271,11 @@ int audit_main(int argc, char** argv) {
   for (const auto& path : evidence_files) {
     auto ev = load_evidence(path);
     if (!ev) return input_error(ev.error());
+    if (ev->records.empty())
+      std::fprintf(stderr,
+                   "sekisho audit: %s: warning: no evidence record in it (%zu lines, %zu of kinds no rule reads); "
+                   "expected 'sekisho scan -oJ' or 'sekisho watch' EVE output\n",
+                   path.c_str(), ev->lines, ev->skipped);
     for (auto& e : ev->records) in.evidence.push_back(std::move(e));
   }
   std::optional<Declaration> declaration;

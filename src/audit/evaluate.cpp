@@ -195,6 +195,7 @@ core::Result<RuleSet> RuleSet::parse(std::string_view text, const std::string& f
       {"scan.summary", {"hosts", "findings", "login_attempts", "interrupted"}},
       {"watch.alert", {"detector", "signature_id", "signature", "category", "direction", "action"}},
       {"watch.device", {"class", "vendor", "hostname", "mud_url", "event"}},
+      {"watch.tls", {"version", "sni", "dest_ip", "dest_port", "peer", "ja3", "weak_ciphers"}},
       {"declaration.fact", {"id", "value"}},
       {"declaration.answer", {"catalog", "requirement", "status", "justification"}},
   };

@@ -1,6 +1,7 @@
 #include "audit/evidence.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -195,12 +196,74 @@ bool scan_record(const std::string& type, Fields& f, Evidence& e) {
 }
 
 // Fills `e` from an EVE record of event type `type`; false when the type is not kept.
+// Cipher suites no current practice accepts (RFC 7465 RC4, RFC 8996 era: NULL, EXPORT, DES,
+// anonymous), by IANA number: offering one is offering weak cryptography.
+bool weak_suite(unsigned long id) {
+  static constexpr unsigned long kWeak[] = {
+      0x0000, 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x0008, 0x0009, 0x000b, 0x000c, 0x000e,
+      0x000f, 0x0011, 0x0012, 0x0014, 0x0015, 0x0017, 0x0018, 0x0019, 0x001a, 0x001b, 0x0020, 0x0024,
+      0x0028, 0x002b, 0x002c, 0x002d, 0x002e, 0x003b, 0x008a, 0x008e, 0x0092, 0xc001, 0xc002, 0xc006,
+      0xc007, 0xc00b, 0xc00c, 0xc010, 0xc011, 0xc015, 0xc016, 0xc017, 0xc018, 0xc019};
+  for (unsigned long w : kWeak)
+    if (w == id) return true;
+  return false;
+}
+
+// The weak suites in a JA3 string ("771,4865-4866-...,..."): its second field.
+size_t weak_suites(std::string_view ja3) {
+  const size_t a = ja3.find(',');
+  if (a == std::string_view::npos) return 0;
+  std::string_view list = ja3.substr(a + 1, ja3.find(',', a + 1) - a - 1);
+  size_t n = 0;
+  while (!list.empty()) {
+    const size_t dash = list.find('-');
+    const std::string item(list.substr(0, dash));
+    char* end = nullptr;
+    const unsigned long id = std::strtoul(item.c_str(), &end, 10);
+    if (end && *end == '\0' && !item.empty() && weak_suite(id)) ++n;
+    if (dash == std::string_view::npos) break;
+    list.remove_prefix(dash + 1);
+  }
+  return n;
+}
+
 bool watch_record(const std::string& type, Fields& f, Evidence& e) {
-  if (type != "alert" && type != "device") return false;
+  if (type != "alert" && type != "device" && type != "tls") return false;
   e.source = Source::kWatch;
   e.kind = "watch." + type;
   e.time = f.str("timestamp").value_or("");
-  if (type == "alert") {
+  if (type == "tls") {
+    // A ClientHello the device sent: the highest version it offers and the suites it accepts.
+    const Json* tls = f.object("tls", true);
+    const Json* ether = f.object("ether");
+    e.ip = f.str("src_ip").value_or("");
+    const std::optional<std::string> dest = f.str("dest_ip");
+    const std::optional<std::string> port = f.count("dest_port", false, 65535);
+    if (f.error() || !tls) return true;
+    Fields t(*tls, "tls.");
+    add(e, "version", t.str("version"));
+    add(e, "sni", t.str("sni"));
+    add(e, "dest_ip", dest);
+    add(e, "dest_port", port);
+    size_t weak = 0;
+    if (const Json* ja3 = t.object("ja3")) {
+      Fields j(*ja3, "tls.ja3.");
+      add(e, "ja3", j.str("hash"));
+      if (const std::optional<std::string> str = j.str("string")) weak = weak_suites(*str);
+      t.adopt(j);
+    }
+    e.attrs.emplace_back("weak_ciphers", std::to_string(weak));
+    f.adopt(t);
+    if (ether) {
+      Fields m(*ether, "ether.");
+      e.mac = m.str("src_mac").value_or("");
+      f.adopt(m);
+    }
+    const std::string to = e.attr("sni").empty() ? e.attr("dest_ip") : e.attr("sni");
+    e.attrs.emplace_back("peer", to);
+    e.summary = "TLS ClientHello to " + to + ": " + (e.attr("version").empty() ? "?" : e.attr("version")) + ", " +
+                std::to_string(weak) + " weak cipher suites offered";
+  } else if (type == "alert") {
     const Json* alert = f.object("alert", true);
     const Json* dev = f.object("device");
     const std::optional<std::string> direction = f.str("direction");
@@ -274,7 +337,7 @@ class LineParser {
     if (const size_t et = text.find("\"event_type\":\""); et != std::string_view::npos && et < 128) {
       const std::string_view rest = text.substr(et + 14);
       const std::string_view type = rest.substr(0, rest.find('"'));
-      if (type != "alert" && type != "device") {
+      if (type != "alert" && type != "device" && type != "tls") {
         if (!Json::accept(text.begin(), text.end()))
           return format_error(where, "not JSON (a " + clean(std::string(type.substr(0, 32))) + " event)");
         ++out_.skipped;

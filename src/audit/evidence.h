@@ -13,6 +13,9 @@
 //   scan.summary   attrs: hosts findings login_attempts interrupted
 //   watch.alert    attrs: detector signature_id signature category direction action
 //   watch.device   attrs: class vendor hostname mud_url event
+//   watch.tls      attrs: version sni dest_ip dest_port peer ja3 weak_ciphers (a ClientHello the
+//                  device sent: ip/mac are its source; weak_ciphers counts NULL, EXPORT, RC4,
+//                  DES and anonymous suites offered; peer = sni, else dest_ip)
 // A line that is not a JSON object, or a kept record with a field of the wrong type, is an
 // error naming the file, the line and the field. Blank lines are skipped.
 #include <cstddef>

@@ -279,6 +279,23 @@ TEST(Evaluate, WatchRecordsFoundByAddressOrMac) {
   EXPECT_EQ(result(*r, "nistir-8259a", "1").verdict, Verdict::kPass);
 }
 
+TEST(Evaluate, WeakTlsFailsBestPracticeCrypto) {
+  Evidence tls;
+  tls.id = "eve.json:49";
+  tls.source = Source::kWatch;
+  tls.kind = "watch.tls";
+  tls.ip = "10.10.10.39";
+  tls.attrs = {{"version", "TLS 1.0"}, {"peer", "52.28.38.154"}, {"dest_port", "443"}, {"weak_ciphers", "4"}};
+  auto r = run({tls});
+  ASSERT_TRUE(r) << r.error().message();
+  const auto& x = result(*r, "etsi-en-303-645", "5.5-1");
+  EXPECT_EQ(x.verdict, Verdict::kFail);
+  EXPECT_EQ(x.evidence, std::vector<std::string>{"eve.json:49"});
+  EXPECT_NE(x.reason.en.find("52.28.38.154:443"), std::string::npos) << x.reason.en;
+  EXPECT_NE(x.reason.en.find("4 broken cipher suites"), std::string::npos) << x.reason.en;
+  EXPECT_EQ(result(*r, "owasp-iot-2018", "I7").verdict, Verdict::kFail);
+}
+
 TEST(Rules, ErrorsNameFileLineAndField) {
   const std::string base = R"(schema = 1
 [[rule]]

@@ -319,5 +319,41 @@ TEST(Evidence, MissingFile) {
   EXPECT_EQ(f.error().where, "/nonexistent/sekisho/scan.json");
 }
 
+TEST(EvidenceTls, ClientHelloVersionAndWeakSuites) {
+  // As `sekisho watch` writes it: a 2016 camera offering TLS 1.0 with RC4 (4, 5) and EXPORT (3, 6)
+  // suites among strong ones.
+  const std::string line =
+      R"({"timestamp":"2016-08-23T10:03:39.210082+0000","flow_id":1,"event_type":"tls","src_ip":"10.10.10.39",)"
+      R"("src_port":33782,"dest_ip":"52.28.38.154","dest_port":443,"proto":"TCP","community_id":"1:x=",)"
+      R"("ether":{"src_mac":"90:8d:78:dd:0d:60","dest_mac":"00:b5:6d:06:08:ba"},"tls":{"version":"TLS 1.0",)"
+      R"("ja3":{"hash":"06b704c8ff61b9b37e5bacf2e8d0b37a","string":"769,49172-47-5-4-3-6-255,11-10,14-13,0"}}})";
+  auto f = parse_evidence(line + "\n", "eve.json");
+  ASSERT_TRUE(f) << f.error().message();
+  ASSERT_EQ(f->records.size(), 1u);
+  const Evidence& e = f->records[0];
+  EXPECT_EQ(e.kind, "watch.tls");
+  EXPECT_EQ(e.ip, "10.10.10.39");
+  EXPECT_EQ(e.mac, "90:8d:78:dd:0d:60");
+  EXPECT_EQ(e.attr("version"), "TLS 1.0");
+  EXPECT_EQ(e.attr("weak_ciphers"), "4");
+  EXPECT_EQ(e.attr("peer"), "52.28.38.154");
+  EXPECT_EQ(e.attr("dest_port"), "443");
+  EXPECT_NE(e.summary.find("4 weak cipher suites"), std::string::npos) << e.summary;
+  // A modern hello: nothing weak; an SNI names the peer.
+  const std::string modern =
+      R"({"event_type":"tls","src_ip":"10.0.0.2","dest_ip":"1.2.3.4","dest_port":443,)"
+      R"("tls":{"version":"TLS 1.3","sni":"api.example.com","ja3":{"hash":"h","string":"771,4865-4866-49195,0-10,29,0"}}})";
+  auto m = parse_evidence(modern + "\n", "eve.json");
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ(m->records[0].attr("weak_ciphers"), "0");
+  EXPECT_EQ(m->records[0].attr("peer"), "api.example.com");
+  // A bad field is named.
+  auto bad = parse_evidence(R"({"event_type":"tls","src_ip":"10.0.0.2","tls":{"version":3}})"
+                            "\n",
+                            "eve.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("tls.version"), std::string::npos) << bad.error().message();
+}
+
 }  // namespace
 }  // namespace sekisho::audit
