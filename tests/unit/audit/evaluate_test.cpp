@@ -296,6 +296,23 @@ TEST(Evaluate, WeakTlsFailsBestPracticeCrypto) {
   EXPECT_EQ(result(*r, "owasp-iot-2018", "I7").verdict, Verdict::kFail);
 }
 
+TEST(Evaluate, BannerVersionFailsDisclosureOnlyWhenShown) {
+  Evidence web;
+  web.id = "lab.json:3";
+  web.kind = "scan.service";
+  web.ip = "10.231.0.13";
+  web.attrs = {{"service", "http"}, {"port", "80"}, {"product", "lighttpd"}, {"version", "1.4.69"}};
+  auto r = run({web});
+  ASSERT_TRUE(r);
+  const auto& x = result(*r, "etsi-en-303-645", "5.6-2");
+  EXPECT_EQ(x.verdict, Verdict::kFail);
+  EXPECT_NE(x.reason.en.find("lighttpd 1.4.69"), std::string::npos) << x.reason.en;
+  web.attrs[3].second = "";  // "Server: lighttpd" without a version
+  auto quiet = run({web});
+  ASSERT_TRUE(quiet);
+  EXPECT_EQ(result(*quiet, "etsi-en-303-645", "5.6-2").verdict, Verdict::kInconclusive);
+}
+
 TEST(Rules, ErrorsNameFileLineAndField) {
   const std::string base = R"(schema = 1
 [[rule]]
