@@ -20,6 +20,7 @@
 #include "audit/evidence.h"
 #include "audit/history.h"
 #include "audit/report.h"
+#include "core/time.h"
 
 namespace sekisho::audit {
 
@@ -181,14 +182,6 @@ std::string print_pdf(const std::string& html, const std::string& pdf_path) {
   return error;
 }
 
-bool valid_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (s[i] < '0' || s[i] > '9') return false;
-  const int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
 }  // namespace
 
 int audit_main(int argc, char** argv) {
@@ -234,7 +227,7 @@ int audit_main(int argc, char** argv) {
     } else if (a == "-o" || a == "--output") {
       if (!value(out_path)) return usage_error("-o needs a file");
     } else if (a == "--today") {
-      if (!value(today) || !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
+      if (!value(today) || !core::is_iso_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
     } else if (a == "--fail-on") {
       if (!value(fail_on) || (fail_on != "fail" && fail_on != "inconclusive"))
         return usage_error("--fail-on must be fail or inconclusive");

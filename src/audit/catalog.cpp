@@ -129,17 +129,6 @@ const char* status_name(Status s) {
   return "unknown";
 }
 
-const char* scope_name(Scope s) { return s == Scope::kOrganisation ? "organisation" : "device"; }
-
-const char* confidence_name(Confidence c) {
-  switch (c) {
-    case Confidence::kVerified: return "verified";
-    case Confidence::kRecalled: return "recalled";
-    case Confidence::kUnknown: return "unknown";
-  }
-  return "unknown";
-}
-
 std::vector<std::string> check_names(uint32_t checks) {
   std::vector<std::string> out;
   for (const auto& [c, n] : kCheckNames)

@@ -52,9 +52,7 @@ enum Check : uint32_t {
   kCheckHardware = 64,
 };
 
-const char* status_name(Status s);          // "mandatory", ...
-const char* scope_name(Scope s);            // "device", "organisation"
-const char* confidence_name(Confidence c);  // "verified", "recalled", "unknown"
+const char* status_name(Status s);  // "mandatory", ...
 std::vector<std::string> check_names(uint32_t checks);
 const Text& status_text(Status s);  // "必須" / "mandatory", ...
 

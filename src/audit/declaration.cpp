@@ -12,6 +12,7 @@
 #include "audit/toml_read.h"
 #include "core/files.h"
 #include "core/net.h"
+#include "core/time.h"
 
 namespace sekisho::audit {
 
@@ -73,19 +74,6 @@ std::string clip(std::string_view s, size_t max = 64) {
   return clip(s.substr(0, n), max) + "...";
 }
 
-bool valid_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (s[i] < '0' || s[i] > '9') return false;
-  const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  const int m = (s[5] - '0') * 10 + (s[6] - '0');
-  const int d = (s[8] - '0') * 10 + (s[9] - '0');
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
 // http:// or https://, then a host of letters, digits, '.', '-' (or a [v6] literal), an
 // optional port, then anything printable without spaces.
 bool valid_url(std::string_view s) {
@@ -138,10 +126,6 @@ std::optional<FactType> fact_type(std::string_view s) {
   for (size_t i = 0; i < std::size(kFactTypes); ++i)
     if (s == kFactTypes[i]) return FactType(i);
   return std::nullopt;
-}
-
-std::string toml_where(const std::string& name, const toml::node& n) {
-  return name + ":" + std::to_string(n.source().begin.line);
 }
 
 // A one-line text of both languages: title = { ja = "...", en = "..." }.
@@ -379,7 +363,7 @@ class Reader {
       if (key == "role" && *dst != "maker" && *dst != "operator" && *dst != "integrator" && *dst != "owner")
         return status(line, field, "expected maker, operator, integrator or owner");
       if (key == "date") {
-        if (!valid_date(*dst)) return status(line, field, "expected a date YYYY-MM-DD");
+        if (!core::is_iso_date(*dst)) return status(line, field, "expected a date YYYY-MM-DD");
         has_date = true;
       }
       return core::Status();
@@ -425,7 +409,7 @@ class Reader {
               return status(line, field, "expected an http:// or https:// URL with a host, without spaces");
             break;
           case FactType::kDate:
-            if (!valid_date(f.value)) return status(line, field, "expected a date YYYY-MM-DD");
+            if (!core::is_iso_date(f.value)) return status(line, field, "expected a date YYYY-MM-DD");
             break;
           case FactType::kBool:
             if (f.value != "true" && f.value != "false") return status(line, field, "expected true or false");
@@ -526,10 +510,10 @@ core::Result<FactSchema> FactSchema::parse(std::string_view text, const std::str
   const toml::table& root = parsed.value();
   for (const auto& [k, v] : root)
     if (k.str() != "schema" && k.str() != "fact")
-      return format_error(toml_where(name, v), "unknown key \"" + clip(k.str()) + "\" (expected schema, fact)");
+      return format_error(detail::at(name, &v), "unknown key \"" + clip(k.str()) + "\" (expected schema, fact)");
   const toml::node* schema = root.get("schema");
   if (!schema || schema->value<int64_t>() != 1 || !schema->is_integer())
-    return format_error(schema ? toml_where(name, *schema) : name, "field \"schema\": expected 1");
+    return format_error(schema ? detail::at(name, schema) : name, "field \"schema\": expected 1");
   const toml::array* arr = root["fact"].as_array();
   if (!arr || arr->empty()) return format_error(name, "expected [[fact]] tables");
   if (arr->size() > kMaxFacts) return format_error(name, "more than 1000 facts");
@@ -537,12 +521,12 @@ core::Result<FactSchema> FactSchema::parse(std::string_view text, const std::str
   FactSchema out;
   for (const toml::node& node : *arr) {
     const toml::table* t = node.as_table();
-    std::string where = toml_where(name, node);
+    std::string where = detail::at(name, &node);
     if (!t) return format_error(where, "expected a [[fact]] table");
     for (const auto& [k, v] : *t) {
       const std::string_view key = k.str();
       if (key != "id" && key != "type" && key != "subject" && key != "title" && key != "values")
-        return format_error(toml_where(name, v),
+        return format_error(detail::at(name, &v),
                             "unknown key \"" + clip(key) + "\" (expected id, type, subject, title, values)");
     }
     FactDef f;

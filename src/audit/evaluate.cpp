@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 #include <map>
 #include <set>
 
 #include "audit/toml_read.h"
 #include "core/files.h"
 #include "core/net.h"
+#include "core/time.h"
 
 namespace sekisho::audit {
 
@@ -27,21 +27,13 @@ bool parse_number(std::string_view s, double& out) {
   return ec == std::errc() && p == end;
 }
 
-// A YYYY-MM-DD date compares as text.
-bool is_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (s[i] < '0' || s[i] > '9') return false;
-  return true;
-}
-
 bool test_matches(const RuleTest& t, const std::string& value, const std::string& today) {
   const std::string_view v = t.value;
   if (v == "*") return !value.empty();
   if (v == "!*") return value.empty();
   if (v.size() > 1 && v[0] == '!') return !value.empty() && value != v.substr(1);
-  if (v == "<today") return is_date(value) && value < today;
-  if (v == ">=today") return is_date(value) && value >= today;
+  if (v == "<today") return core::is_iso_date(value) && value < today;
+  if (v == ">=today") return core::is_iso_date(value) && value >= today;
   if (v.size() > 1 && (v[0] == '>' || v[0] == '<')) {
     double want = 0, have = 0;
     if (!parse_number(v.substr(1), want) || !parse_number(value, have)) return false;
@@ -73,24 +65,6 @@ std::string render(std::string_view text, const Evidence& e) {
     out += text[i++];
   }
   return out;
-}
-
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-std::string now_iso() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string lower(std::string s) {
@@ -168,12 +142,6 @@ const char* assessment_name(Assessment a) {
     case Assessment::kBoth: return "conceptual+functional";
   }
   return "none";
-}
-
-const Evidence* AuditReport::find_evidence(std::string_view id) const {
-  for (const auto& e : evidence)
-    if (e.id == id) return &e;
-  return nullptr;
 }
 
 core::Result<RuleSet> RuleSet::parse(std::string_view text, const std::string& file, const CatalogSet& catalogs,
@@ -338,8 +306,9 @@ bool about(const Evidence& e, const std::set<std::string>& ids) {
 
 core::Result<AuditReport> evaluate(const CatalogSet& catalogs, const RuleSet& rules, const AuditInput& in) {
   AuditReport report;
-  report.today = in.today.empty() ? today_utc() : in.today;
-  report.generated = in.generated.empty() ? now_iso() : in.generated;
+  const std::string now = core::iso_time(core::wall_now());
+  report.today = in.today.empty() ? now.substr(0, 10) : in.today;
+  report.generated = in.generated.empty() ? now.substr(0, 19) + "Z" : in.generated;
   report.inputs = in.evidence_files;
   if (in.declaration) {
     report.subject = in.declaration->subject;

@@ -114,8 +114,6 @@ struct AuditReport {
   std::string previous;                    // --previous: the earlier report's path ("" = none)
   std::string previous_date;               // its audit date
   std::vector<Change> changes;             // verdicts that moved since then
-
-  const Evidence* find_evidence(std::string_view id) const;
 };
 
 // Errors: an unknown catalog id; --device not in the evidence; evidence about several devices

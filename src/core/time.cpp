@@ -97,4 +97,23 @@ std::string iso_time(TimeNs t) {
   return s;
 }
 
+TimeNs wall_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return TimeNs(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
+}
+
+bool is_iso_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return false;
+  const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  const int m = (s[5] - '0') * 10 + (s[6] - '0');
+  const int d = (s[8] - '0') * 10 + (s[9] - '0');
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
 }  // namespace sekisho::core

@@ -3,6 +3,7 @@
 // replay is deterministic.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sekisho::core {
 
@@ -34,5 +35,11 @@ class EveTimeFormatter {
 std::string iso_time(TimeNs t);
 // The same into out: 27 chars, no terminator.
 void format_iso_time(TimeNs t, char* out);
+
+// The wall clock now (CLOCK_REALTIME), for what is stamped at run time rather than from packets.
+TimeNs wall_now();
+
+// A real calendar date written YYYY-MM-DD (year 1900 or later; leap years counted).
+bool is_iso_date(std::string_view s);
 
 }  // namespace sekisho::core

@@ -13,12 +13,6 @@ namespace sekisho::scan {
 
 namespace {
 
-core::TimeNs wall_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return core::TimeNs(ts.tv_sec) * core::kNsPerSec + ts.tv_nsec;
-}
-
 std::string xml_escape(std::string_view s) {
   std::string out;
   for (char ch : s) {
@@ -73,7 +67,7 @@ std::string cpe_uri(std::string_view vendor_product, std::string_view version) {
 }
 
 Report::Report(ReportOptions opts, const FindingCatalog& catalog)
-    : opts_(std::move(opts)), catalog_(catalog), started_(wall_ns()) {}
+    : opts_(std::move(opts)), catalog_(catalog), started_(core::wall_now()) {}
 
 Severity Report::severity_of(const FindingRecord& f) const {
   if (f.severity) return *f.severity;
@@ -93,7 +87,7 @@ std::string Report::service_json(const ServiceRecord& s) const {
   core::JsonWriter w(out);
   w.begin_object();
   w.key("type").value("service");
-  w.key("timestamp").value(core::iso_time(wall_ns()));
+  w.key("timestamp").value(core::iso_time(core::wall_now()));
   w.key("ip").value(s.ip.to_string());
   w.key("port").value(uint32_t{s.port});
   w.key("proto").value(proto_name(s.proto));
@@ -115,7 +109,7 @@ std::string Report::finding_json(const FindingRecord& f) const {
   core::JsonWriter w(out);
   w.begin_object();
   w.key("type").value("finding");
-  w.key("timestamp").value(core::iso_time(wall_ns()));
+  w.key("timestamp").value(core::iso_time(core::wall_now()));
   w.key("ip").value(f.ip.to_string());
   w.key("port").value(uint32_t{f.port});
   w.key("proto").value(proto_name(f.proto));
@@ -163,7 +157,7 @@ void Report::host_done(const HostSummary& h) {
   core::JsonWriter w(out);
   w.begin_object();
   w.key("type").value("host");
-  w.key("timestamp").value(core::iso_time(wall_ns()));
+  w.key("timestamp").value(core::iso_time(core::wall_now()));
   w.key("ip").value(h.ip.to_string());
   w.key("up").value(h.up);
   w.key("open_ports").value(uint64_t{h.open_ports});
@@ -176,7 +170,7 @@ void Report::host_done(const HostSummary& h) {
 
 std::string Report::xml(const ScanStats& stats) const {
   const int64_t start_s = started_ / core::kNsPerSec;
-  const int64_t end_ns = wall_ns();
+  const int64_t end_ns = core::wall_now();
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n";
   x += "<nmaprun scanner=\"sekisho\" args=\"" + xml_escape(opts_.args) + "\" start=\"" + std::to_string(start_s) +
        "\" version=\"0.1\" xmloutputversion=\"1.05\">\n";
@@ -284,7 +278,7 @@ bool Report::finish(const ScanStats& stats, std::string& error) {
     core::JsonWriter w(out);
     w.begin_object();
     w.key("type").value("summary");
-    w.key("timestamp").value(core::iso_time(wall_ns()));
+    w.key("timestamp").value(core::iso_time(core::wall_now()));
     w.key("hosts").value(stats.hosts_done);
     w.key("hosts_up").value(stats.hosts_up);
     w.key("services").value(stats.services);
