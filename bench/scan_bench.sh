@@ -73,12 +73,12 @@ bench_py() {
 sweep_down() {
   local ns pid
   for ns in "$SW-scan" "$SW-tgt"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -cx "$ns" >/dev/null || continue
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
   done
   sleep 0.2
   for ns in "$SW-scan" "$SW-tgt"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -cx "$ns" >/dev/null || continue
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || echo "scan_bench: could not delete namespace $ns" >&2
   done
@@ -143,9 +143,9 @@ EOF
   # the link from being silent, for every tool alike.
   ip netns exec "$SW-tgt" setsid ping -q -i 0.2 "$LINK_SCAN" >/dev/null 2>&1 </dev/null &
   # Fences: the sweep targets leave through the veth, and nothing has a default route.
-  ip -n "$SW-scan" route get 10.232.0.1 | grep -q "dev $SW-s" || die "sweep route is not via $SW-s"
-  if ip -n "$SW-scan" route show default | grep -q .; then die "$SW-scan has a default route"; fi
-  if ip -n "$SW-tgt" route show default | grep -q .; then die "$SW-tgt has a default route"; fi
+  ip -n "$SW-scan" route get 10.232.0.1 | grep -c "dev $SW-s" >/dev/null || die "sweep route is not via $SW-s"
+  if ip -n "$SW-scan" route show default | grep -c . >/dev/null; then die "$SW-scan has a default route"; fi
+  if ip -n "$SW-tgt" route show default | grep -c . >/dev/null; then die "$SW-tgt has a default route"; fi
   # Ground truth check: an answering address answers, a silent one does not.
   local first
   first=$(head -1 "$OUT/sweep-answer.txt")
@@ -162,7 +162,7 @@ if want lab; then
     tail -5 "$OUT/lab-up.log" >&2
     die "lab/up failed (see $OUT/lab-up.log)"
   fi
-  ip -n "$SEKISHO_LAB_PREFIX-scan" route show default | grep -q . && die "the lab's scanner has a default route"
+  ip -n "$SEKISHO_LAB_PREFIX-scan" route show default | grep -c . >/dev/null && die "the lab's scanner has a default route"
   bench_py lab --ns "$SEKISHO_LAB_PREFIX-scan" --sekisho "$SEKISHO" --out "$OUT" \
     --tmp "$TMP" --runs "$RUNS" --nmap-timeout "$NMAP_TIMEOUT" --hydra-timeout "$HYDRA_TIMEOUT" || RC=3
   lab/down >/dev/null 2>&1 || echo "scan_bench: lab/down failed" >&2

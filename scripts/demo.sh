@@ -119,7 +119,7 @@ echo
 echo "== Risk survey (sekisho scan) of the device lab: real Debian daemons in network namespaces"
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
   echo "  (skipped: the lab needs root for network namespaces; run 'sudo make demo')"
-elif ip netns list 2>/dev/null | grep -q '^skl-'; then
+elif ip netns list 2>/dev/null | grep -c '^skl-' >/dev/null; then
   echo "  (skipped: a lab is already up; lab/down first)"
 else
   trap 'rm -f "$inv"; rm -rf "$prof"; lab/down >/dev/null 2>&1 || true' EXIT

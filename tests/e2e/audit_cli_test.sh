@@ -23,19 +23,19 @@ expect_error() {
   grep -qF -- "$pattern" "$TMP/err" || fail "audit $*: stderr lacks '$pattern': $(cat "$TMP/err")"
 }
 
-"$SEKISHO" audit --help | grep -q -- "--list-catalogs" || fail "help"
+"$SEKISHO" audit --help | grep -c -- "--list-catalogs" >/dev/null || fail "help"
 "$SEKISHO" audit --list-catalogs >"$TMP/list"
 [ "$(grep -c . "$TMP/list")" = 9 ] || fail "list-catalogs: $(cat "$TMP/list")"
 grep -Eq '^etsi-en-303-645 +ETSI EN 303 645 .* 68 ' "$TMP/list" || fail "etsi line: $(cat "$TMP/list")"
 grep -Eq '^jp-iot-sg-2016 .* 25 ' "$TMP/list" || fail "jp line"
-"$SEKISHO" audit --list-catalogs --lang ja | grep -q 'IoTセキュリティガイドライン' || fail "list in Japanese"
+"$SEKISHO" audit --list-catalogs --lang ja | grep -c 'IoTセキュリティガイドライン' >/dev/null || fail "list in Japanese"
 
 cat >"$TMP/scan.json" <<'EOF2'
 {"type":"finding","timestamp":"2026-11-26T07:00:00Z","ip":"10.0.0.5","port":23,"proto":"tcp","service":"telnet","id":"default-credentials","severity":"critical","confidence":"confirmed","credential_id":"mirai-1","guidelines":["K15"],"title":{"ja":"t","en":"t"},"advice":{"ja":"a","en":"a"}}
 {"type":"host","timestamp":"2026-11-26T07:00:01Z","ip":"10.0.0.5","up":true,"open_ports":1,"findings":1,"logins_tried":3}
 EOF2
 "$SEKISHO" audit --catalog uk-psti --evidence "$TMP/scan.json" -o "$TMP/r.csv"
-head -c 3 "$TMP/r.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "-o .csv did not pick CSV"
+head -c 3 "$TMP/r.csv" | od -An -tx1 | grep -c 'ef bb bf' >/dev/null || fail "-o .csv did not pick CSV"
 "$SEKISHO" audit --catalog uk-psti,jp-ter-34-10 --evidence "$TMP/scan.json" | python3 -c "
 import json,sys; r=json.load(sys.stdin)
 v={(x['catalog'],x['requirement']):x['verdict'] for x in r['results']}

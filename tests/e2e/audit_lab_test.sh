@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! [ -x /usr/bin/python3 
   echo "SKIP: needs root, iproute2 and python3"
   exit 77
 fi
-if ip netns list 2>/dev/null | grep -q '^skl-'; then
+if ip netns list 2>/dev/null | grep -c '^skl-' >/dev/null; then
   echo "SKIP: a lab is already up (lab/down first)"
   exit 77
 fi
@@ -154,7 +154,7 @@ assert s['nonwhite'] > 0.02, 'the page looks blank: %s' % s
 assert s['red'] > 0.0001, 'no red FAIL badge in view: %s' % s" "$shot" || fail "screenshot check ($lang)"
   chrome --print-to-pdf="$TMP/weak.$lang.pdf" --no-pdf-header-footer "file://$TMP/weak.$lang.html" >/dev/null ||
     fail "chromium print to PDF ($lang)"
-  head -c 5 "$TMP/weak.$lang.pdf" | grep -q '%PDF-' || fail "no PDF ($lang)"
+  head -c 5 "$TMP/weak.$lang.pdf" | grep -c '%PDF-' >/dev/null || fail "no PDF ($lang)"
 done
 chrome --dump-dom "file://$TMP/weak.ja.html" >"$TMP/dom.ja.html" || fail "chromium dump-dom"
 grep -q '不適合' "$TMP/dom.ja.html" || fail "the rendered Japanese page has no 不適合"

@@ -30,7 +30,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns list >/dev/nu
   echo "SKIP: needs root and ip netns"
   exit 77
 fi
-if ip netns list | awk '{print $1}' | grep -q "^$PREFIX-"; then
+if ip netns list | awk '{print $1}' | grep -c "^$PREFIX-" >/dev/null; then
   echo "SKIP: a lab ($PREFIX-*) is already up; not touching it (lab/down to clear it)"
   exit 77
 fi
@@ -69,8 +69,8 @@ no_lab_left() {
   [ -z "$nss" ] || die "$what: namespaces left: $(echo "$nss" | tr '\n' ' ')"
   links=$(ip -o link show | awk -F': ' '{print $2}' | grep -E "^($PREFIX-|v[01]-[0-9]+|scan$)" || true)
   [ -z "$links" ] || die "$what: links left in the root namespace: $links"
-  ! ip -o addr show | grep -q ' 10\.231\.' || die "$what: a 10.231 address in the root namespace"
-  ! ip route show | grep -q '10\.231\.' || die "$what: a 10.231 route in the root namespace"
+  ! ip -o addr show | grep -c ' 10\.231\.' >/dev/null || die "$what: a 10.231 address in the root namespace"
+  ! ip route show | grep -c '10\.231\.' >/dev/null || die "$what: a 10.231 route in the root namespace"
   [ ! -e "$STATE" ] || die "$what: $STATE is left"
 }
 
@@ -81,8 +81,8 @@ no_lab_left "before"
 # --- the manifest and --list ------------------------------------------------------------
 N=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$LAB/devices.json")
 [ "$(bash "$LAB/up" --list | wc -l)" = "$N" ] || die "lab/up --list does not print $N lines"
-bash "$LAB/up" --list | grep -q '^recorder .*log=' || die "lab/up --list does not show the recorder log"
-bash "$LAB/up" --list --only telnet-cam | grep -q '^telnet-cam  *10\.231\.0\.11 .*telnet-open@23' ||
+bash "$LAB/up" --list | grep -c '^recorder .*log=' >/dev/null || die "lab/up --list does not show the recorder log"
+bash "$LAB/up" --list --only telnet-cam | grep -c '^telnet-cam  *10\.231\.0\.11 .*telnet-open@23' >/dev/null ||
   die "lab/up --list --only telnet-cam"
 ! bash "$LAB/up" --only no-such-device >/dev/null 2>&1 || die "lab/up accepted an unknown device"
 no_lab_left "after an unknown device"
@@ -109,13 +109,13 @@ bash "$LAB/up" >"$TMP/up.log" 2>&1 || {
 UP_S=$(secs "$T0")
 [ "$(grep -c '^[a-z]' "$TMP/up.log")" -ge "$N" ] || die "lab/up did not list the devices"
 for d in $("$PY" "$LAB/lib/labctl.py" names); do
-  ip netns list | grep -q "^$PREFIX-$d\b" || die "no namespace for $d"
+  ip netns list | grep -c "^$PREFIX-$d\b" >/dev/null || die "no namespace for $d"
 done
 ok "lab/up: $N devices in $UP_S s"
 
 ! bash "$LAB/up" >"$TMP/up2.log" 2>&1 || die "a second lab/up succeeded"
 grep -q 'already up' "$TMP/up2.log" || die "a second lab/up did not say the lab is up"
-ip netns list | grep -q "^$PREFIX-scan\b" || die "a second lab/up tore the lab down"
+ip netns list | grep -c "^$PREFIX-scan\b" >/dev/null || die "a second lab/up tore the lab down"
 ok "a second lab/up is refused and leaves the lab alone"
 
 [ "$(stat -c %a "$STATE/secrets.json")" = 600 ] || die "secrets.json is not 0600"
@@ -128,7 +128,7 @@ ok "every device answers real clients as expected"
 
 # The scanner namespace reaches both subnets; the root namespace reaches neither.
 ip netns exec "$PREFIX-scan" ping -c1 -W1 10.231.1.10 >/dev/null || die "scan cannot reach 10.231.1.10"
-! ip route get 10.231.0.11 2>/dev/null | grep -q "dev $PREFIX-" || die "root namespace routes into the lab"
+! ip route get 10.231.0.11 2>/dev/null | grep -c "dev $PREFIX-" >/dev/null || die "root namespace routes into the lab"
 ok "the scanner reaches 10.231.0.0/24 and 10.231.1.0/24"
 
 # --- down ---------------------------------------------------------------------------------

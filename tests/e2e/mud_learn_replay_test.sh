@@ -18,7 +18,7 @@ echo "learned $n profiles"
 # Every device of the data set has a profile.
 missing=0
 for f in "$DATA"/pcap/iot-sentinel/*/_iotdevice-mac.txt; do
-  mac=$(tr 'A-F' 'a-f' <"$f" | head -c 17)
+  mac=$(head -c 17 "$f" | tr 'A-F' 'a-f')
   [ -s "$TMP/profiles/$mac.json" ] || { echo "FAIL: no profile for $mac ($f)"; missing=1; }
 done
 [ "$missing" = 0 ]

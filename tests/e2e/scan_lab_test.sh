@@ -20,7 +20,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! [ -x /usr/bin/python3 
   echo "SKIP: needs root, iproute2 and python3"
   exit 77
 fi
-if ip netns list 2>/dev/null | grep -q '^skl-'; then
+if ip netns list 2>/dev/null | grep -c '^skl-' >/dev/null; then
   echo "SKIP: a lab is already up (lab/down first)"
   exit 77
 fi
