@@ -20,6 +20,7 @@
 #include "audit/evidence.h"
 #include "audit/history.h"
 #include "audit/report.h"
+#include "core/files.h"
 #include "core/time.h"
 
 namespace sekisho::audit {
@@ -97,17 +98,12 @@ void list_catalogs(const CatalogSet& set, std::string_view lang) {
                 c.requirements.size(), c.title.in(lang).c_str());
 }
 
-bool write_output(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") return std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    return false;
+core::Status write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size()) return {};
+    return core::make_error(core::ErrorCode::kIo, "standard output", "cannot write the report");
   }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
+  return core::write_file_atomic(path, text);
 }
 
 extern "C" char** environ;  // NOLINT(readability-redundant-declaration)
@@ -297,8 +293,8 @@ int audit_main(int argc, char** argv) {
       std::fprintf(stderr, "sekisho audit: %s: %s\n", out_path.c_str(), err.c_str());
       return kExitOutput;
     }
-  } else if (!write_output(out_path, text)) {
-    std::fprintf(stderr, "sekisho audit: %s: cannot write the report\n", out_path.c_str());
+  } else if (auto written = write_output(out_path, text); !written) {
+    std::fprintf(stderr, "sekisho audit: %s\n", written.error().message().c_str());
     return kExitOutput;
   }
   size_t pass = 0, fail = 0, inconclusive = 0, na = 0;

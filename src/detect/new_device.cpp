@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/files.h"
 #include "core/json_writer.h"
 #include "detect/detectors.h"
 #include "detect/signatures.h"
@@ -223,11 +224,7 @@ core::Status read_known(const std::string& path, std::vector<KnownRecord>& out) 
     if (!parse_known_line(std::string_view(text).substr(at, end - at), &r, &why)) {
       if (!cut) return core::Error{core::ErrorCode::kFormat, path + ":" + std::to_string(n), why};
       const std::string fixed = text.substr(0, at) + "# cut line ignored: " + text.substr(at) + "\n";
-      const std::string tmp = path + ".tmp";
-      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-      o << fixed;
-      o.close();
-      if (!o || std::rename(tmp.c_str(), path.c_str()) != 0)
+      if (!core::write_file_atomic(path, fixed))
         return core::Error{core::ErrorCode::kIo, path + ":" + std::to_string(n),
                            "cannot comment out the cut last line: " + why};
       break;

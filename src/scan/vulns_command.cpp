@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/files.h"
 #include "scan/vulns.h"
 
 namespace sekisho::scan {
@@ -222,18 +223,8 @@ int import_main(int argc, char** argv) {
   if (out_path == "-") {
     std::fwrite(json.data(), 1, json.size(), stdout);
   } else {
-    const std::string tmp = out_path + ".tmp";
-    {
-      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-      if (!o || !o.write(json.data(), std::streamsize(json.size())) || !o.flush()) {
-        std::fprintf(stderr, "sekisho vulns import: %s: cannot write\n", tmp.c_str());
-        return kExitRuntime;
-      }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out_path, ec);
-    if (ec) {
-      std::fprintf(stderr, "sekisho vulns import: %s: %s\n", out_path.c_str(), ec.message().c_str());
+    if (auto written = core::write_file_atomic(out_path, json); !written) {
+      std::fprintf(stderr, "sekisho vulns import: %s\n", written.error().message().c_str());
       return kExitRuntime;
     }
   }
