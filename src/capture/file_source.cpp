@@ -9,13 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -92,35 +97,108 @@ std::string hex32(uint32_t v) {
 
 std::string offset_text(size_t offset) { return "offset " + std::to_string(offset); }
 
-// Owns a read-only file mapping.
+// Owns a read-only file mapping. For a large file a pager thread walks ahead of the
+// reader: it maps the next pages in (MADV_POPULATE_READ, the page faults the reader would
+// take) and hands back those behind it (MADV_DONTNEED, so the resident set stays flat).
+// The reader's thread then only reads; the kernel's share of the work runs beside it.
 class Mapping {
  public:
   Mapping() = default;
-  Mapping(void* addr, size_t length) : addr_(addr), length_(length) {}
-  Mapping(Mapping&& o) noexcept
-      : addr_(std::exchange(o.addr_, nullptr)), length_(std::exchange(o.length_, 0)), released_(o.released_) {}
+  Mapping(void* addr, size_t length, size_t pager_min) : state_(std::make_unique<State>()) {
+    state_->addr = static_cast<uint8_t*>(addr);
+    state_->length = length;
+    if (pager_min != 0 && length >= pager_min) state_->pager = std::thread([s = state_.get()] { s->run(); });
+  }
+  Mapping(Mapping&& o) noexcept = default;
   Mapping& operator=(Mapping&&) = delete;
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
   ~Mapping() {
-    if (addr_ != nullptr) munmap(addr_, length_);
-  }
-  // Drops the pages of [0, upto) from this process: they stay in the page cache, but no
-  // longer count in its resident set, so memory does not grow with the file's size.
-  void release_before(size_t upto) {
-    if (addr_ == nullptr) return;
-    const size_t page = 4096;
-    upto &= ~(page - 1);
-    if (upto > released_) {
-      (void)madvise(static_cast<uint8_t*>(addr_) + released_, upto - released_, MADV_DONTNEED);
-      released_ = upto;
+    if (!state_) return;
+    if (state_->pager.joinable()) {
+      {
+        std::lock_guard lk(state_->mu);
+        state_->stop = true;
+      }
+      state_->cv.notify_one();
+      state_->pager.join();
     }
+    munmap(state_->addr, state_->length);
+  }
+  // The reader is at `pos`: pages before pos - kKeepBehind may go, pages up to
+  // pos + kAhead should be mapped. Cheap enough to call once per record.
+  void reader_at(size_t pos) {
+    if (!state_ || pos < state_->next_wake) [[likely]]
+      return;
+    State& st = *state_;
+    st.next_wake = pos + kWakeEvery;
+    if (!st.pager.joinable()) {  // small file: release in this thread
+      st.release_before(pos > kKeepBehind ? pos - kKeepBehind : 0);
+      return;
+    }
+    {
+      std::lock_guard lk(st.mu);
+      st.reader_pos = pos;
+    }
+    st.cv.notify_one();
   }
 
  private:
-  void* addr_ = nullptr;
-  size_t length_ = 0;
-  size_t released_ = 0;
+  static constexpr size_t kPage = 4096;
+  static constexpr size_t kAhead = size_t{16} << 20;
+  static constexpr size_t kStep = size_t{2} << 20;
+  static constexpr size_t kWakeEvery = size_t{1} << 20;
+  static constexpr size_t kKeepBehind = size_t{4} << 20;
+  static constexpr size_t kReleaseEvery = size_t{8} << 20;
+
+  struct State {
+    uint8_t* addr = nullptr;
+    size_t length = 0;
+    size_t released = 0;
+    size_t next_wake = 0;  // reader side
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t reader_pos = 0;  // guarded by mu
+    bool stop = false;      // guarded by mu
+    std::thread pager;
+
+    void release_before(size_t upto) {
+      upto &= ~(kPage - 1);
+      if (upto > released) {
+        (void)madvise(addr + released, upto - released, MADV_DONTNEED);
+        released = upto;
+      }
+    }
+    void run() {
+      size_t mapped = 0;
+      for (;;) {
+        size_t pos;
+        {
+          std::unique_lock lk(mu);
+          cv.wait(lk, [&] {
+            return stop || reader_pos + kAhead > mapped + kStep || reader_pos >= released + kReleaseEvery + kKeepBehind;
+          });
+          if (stop) return;
+          pos = reader_pos;
+        }
+        const size_t want = std::min(length, pos + kAhead);
+        while (mapped < want) {
+          const size_t n = std::min(kStep, length - mapped);
+#ifdef MADV_POPULATE_READ
+          if (madvise(addr + mapped, n, MADV_POPULATE_READ) != 0)
+#endif
+          {
+            volatile uint8_t sink = 0;
+            for (size_t off = 0; off < n; off += kPage) sink = sink + addr[mapped + off];
+          }
+          mapped += n;
+        }
+        if (mapped >= length && pos >= length) return;
+        if (pos >= released + kReleaseEvery + kKeepBehind) release_before(pos - kKeepBehind);
+      }
+    }
+  };
+  std::unique_ptr<State> state_;
 };
 
 // What both formats share: the bytes, the counters and the error channel.
@@ -149,14 +227,9 @@ class FileSourceBase : public PacketSource {
     return "skipped " + std::to_string(to - from) + " bytes to the next plausible record";
   }
 
-  // Called once per record: every 64 MiB, hand back the pages already read (keeping 1 MiB
-  // behind the current record, which may still be in use).
-  void release_consumed() {
-    if (pos_ >= next_release_) [[unlikely]] {
-      mapping_.release_before(pos_ > kKeepBehind ? pos_ - kKeepBehind : 0);
-      next_release_ = pos_ + kReleaseEvery;
-    }
-  }
+  // Called once per record: tells the mapping where the reader is (pages ahead are mapped
+  // in, pages behind handed back).
+  void release_consumed() { mapping_.reader_at(pos_); }
   // Every cache line up to kPrefetchAhead past the reader, each once: the reader chases a
   // chain of record lengths, so each header it has to wait for costs a memory round trip.
   void prefetch_ahead() {
@@ -164,13 +237,9 @@ class FileSourceBase : public PacketSource {
     if (prefetched_ < pos_) prefetched_ = pos_;  // first call, or after a resync
     for (; prefetched_ < want; prefetched_ += 64) __builtin_prefetch(base_ + prefetched_);
   }
-  static constexpr size_t kReleaseEvery = size_t{64} << 20;
-  static constexpr size_t kKeepBehind = size_t{1} << 20;
-
   const uint8_t* base_;
   size_t size_;
   size_t pos_ = 0;
-  size_t next_release_ = kReleaseEvery;
   size_t prefetched_ = 0;  // lines before this offset have been prefetched
   std::string name_;
   ErrorSink on_error_;
@@ -893,7 +962,7 @@ core::Result<std::unique_ptr<PacketSource>> open_fd(std::string name, int fd, si
   void* addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (addr == MAP_FAILED) return core::make_error(ErrorCode::kIo, name, std::string("mmap: ") + std::strerror(errno));
   (void)madvise(addr, size, MADV_SEQUENTIAL);
-  Mapping mapping(addr, size);
+  Mapping mapping(addr, size, opts.pager_min_bytes);
   return open_bytes(std::move(name), static_cast<const uint8_t*>(addr), size, std::move(mapping), opts);
 }
 

@@ -61,7 +61,10 @@ struct SourceOptions {
   bool promiscuous = true;       // live
   int timeout_ms = 100;          // live: read timeout so the caller can check for shutdown
   uint32_t max_record = 262144;  // files: records claiming more than this are malformed
-  ErrorSink on_error;            // may be empty: errors are then only counted
+  // files: from this size on, a pager thread maps pages in ahead of the reader and hands
+  // back those behind it (0 = never)
+  size_t pager_min_bytes = size_t{64} << 20;
+  ErrorSink on_error;  // may be empty: errors are then only counted
 };
 
 class PacketSource {

@@ -74,4 +74,35 @@ uint64_t siphash13(const HashKey& key, const void* data, size_t len) {
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
+namespace {
+// The 128-bit product of a and b, folded to 64 bits: every input bit reaches every output bit.
+__extension__ using U128 = unsigned __int128;
+inline uint64_t fold_mul(uint64_t a, uint64_t b) {
+  const U128 p = static_cast<U128>(a) * b;
+  return uint64_t(p) ^ uint64_t(p >> 64);
+}
+inline uint64_t load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+constexpr uint64_t kF0 = 0xa0761d6478bd642fULL, kF1 = 0xe7037ed1a0b428dbULL, kF2 = 0x8ebc6af09c88c6e3ULL;
+}  // namespace
+
+uint64_t fold_hash64(const void* data, size_t len, uint64_t seed) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint64_t h = seed ^ fold_mul(seed ^ kF0, uint64_t(len) ^ kF1);
+  size_t n = len;
+  for (; n >= 16; n -= 16, p += 16) h = fold_mul(load64(p) ^ kF1, load64(p + 8) ^ h);
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    a = load64(p);
+    b = load64(p + n - 8);  // overlaps when n < 16: the tail bytes, all of them covered
+  } else {
+    for (size_t i = 0; i < n; ++i) a |= uint64_t(p[i]) << (8 * i);
+  }
+  h = fold_mul(a ^ kF1, b ^ h);
+  return fold_mul(h ^ kF2, uint64_t(len) ^ kF0);
+}
+
 }  // namespace sekisho::core

@@ -15,4 +15,9 @@ struct HashKey {
 // SipHash-1-3 (the variant used by Rust's HashMap and CPython): keyed, fast on short keys.
 uint64_t siphash13(const HashKey& key, const void* data, size_t len);
 
+// A fast unkeyed 64-bit hash for long byte strings whose sender cannot pick collisions to
+// any gain (the repeat check on announcements): 16 bytes per 64x64->128-bit multiply.
+// Not for tables an attacker fills; use siphash13 there.
+uint64_t fold_hash64(const void* data, size_t len, uint64_t seed);
+
 }  // namespace sekisho::core

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/bytes.h"
+#include "core/hash.h"
 
 namespace sekisho::decode {
 
@@ -70,17 +71,47 @@ const char* malformed_name(Malformed m) {
   return i < size_t(Malformed::kCount) ? kMalformedNames[i] : "unknown";
 }
 
+// Unkeyed: which announcements count as repeats must not vary between runs (a replay is
+// deterministic). A sender that forged a collision would only hide its own announcement.
+constexpr size_t kRepeatSlots = 4096;  // a power of two
+
 struct Decoder::Scratch {
   DhcpInfo dhcp;
   DnsMessage dns;
+  DnsMessage repeat_dns;  // a response with no record: what a repeat shows the inventory
   SsdpInfo ssdp;
+  SsdpInfo repeat_ssdp;
   HttpRequest http;
   TlsClientHello tls;
   LldpInfo lldp;
 };
 
-Decoder::Decoder() : scratch_(std::make_unique<Scratch>()) {
+Decoder::Decoder() : scratch_(std::make_unique<Scratch>()), repeats_(std::make_unique<RepeatSlot[]>(kRepeatSlots)) {
   for (const auto& r : kUdpPorts) udp_app_[r.port] = uint8_t(r.kind);
+  scratch_->repeat_dns.is_response = true;
+}
+
+// Whether the sender (its MAC, else its address) sent these very bytes of this protocol
+// within kRepeatWindow; `key` is set for remember() either way.
+bool Decoder::seen_recently(const PacketView& pv, AppKind kind, uint64_t* key) {
+  uint64_t who = uint64_t(kind) << 56;
+  if (pv.has_eth) {
+    for (int i = 0; i < 6; ++i) who |= uint64_t(pv.src_mac.b[size_t(i)]) << (8 * i);
+  } else {
+    who ^= core::fold_hash64(pv.src_ip.b.data(), pv.src_ip.b.size(), 0);
+  }
+  const uint64_t h = core::fold_hash64(pv.payload, pv.payload_len, who) | 1;  // 0 marks an empty slot
+  *key = h;
+  const RepeatSlot& s = repeats_[h & (kRepeatSlots - 1)];
+  return s.key == h && pv.ts >= s.ts && pv.ts - s.ts <= kRepeatWindow;
+}
+
+// Only the first sighting is kept: a repeat does not extend the window, so an announcement
+// is learned again at least once per window.
+void Decoder::remember(uint64_t key, core::TimeNs ts) {
+  RepeatSlot& s = repeats_[key & (kRepeatSlots - 1)];
+  s.key = key;
+  s.ts = ts;
 }
 Decoder::~Decoder() = default;
 
@@ -112,6 +143,7 @@ void Decoder::decode(const uint8_t* data, uint32_t caplen, uint32_t wirelen, uin
   pv.payload = nullptr;
   pv.payload_len = 0;
   pv.app = AppKind::kNone;
+  pv.repeat = false;
   pv.malformed = Malformed::kNone;
   ++stats_.packets;
 
@@ -437,6 +469,19 @@ void Decoder::application_udp(PacketView& pv) {
   if (kind == AppKind::kNone) kind = AppKind(udp_app_[pv.src_port]);
   if (kind == AppKind::kNone) return;
   Scratch& s = *scratch_;
+  // Announcements (mDNS responses, SSDP) sent again unchanged: the bytes parsed before.
+  uint64_t repeat_key = 0;
+  const bool announcement =
+      kind == AppKind::kSsdp || (kind == AppKind::kMdns && pv.payload_len > 2 && (pv.payload[2] & 0x80) != 0);
+  if (announcement && seen_recently(pv, kind, &repeat_key)) {
+    pv.app = kind;
+    pv.repeat = true;
+    if (kind == AppKind::kSsdp)
+      pv.ssdp = &s.repeat_ssdp;
+    else
+      pv.dns = &s.repeat_dns;
+    return;
+  }
   ParseStatus st = ParseStatus::kNotMine;
   Malformed bad = Malformed::kNone;
   switch (kind) {
@@ -461,10 +506,12 @@ void Decoder::application_udp(PacketView& pv) {
       break;
     default: return;
   }
-  if (st == ParseStatus::kOk)
+  if (st == ParseStatus::kOk) {
     pv.app = kind;
-  else if (st == ParseStatus::kMalformed)
+    if (announcement) remember(repeat_key, pv.ts);
+  } else if (st == ParseStatus::kMalformed) {
     set_malformed(pv, bad);
+  }
 }
 
 void Decoder::application_tcp(PacketView& pv) {

@@ -36,6 +36,10 @@ class Decoder {
 
   const DecoderStats& stats() const { return stats_; }
 
+  // Announcements repeat: a device sends the same mDNS response or SSDP NOTIFY every few
+  // seconds. The same bytes from the same sender within this window are not parsed again.
+  static constexpr core::TimeNs kRepeatWindow = 60 * core::kNsPerSec;
+
  private:
   struct Scratch;
   void link_ethernet(const uint8_t* p, uint32_t n, PacketView& pv);
@@ -48,10 +52,18 @@ class Decoder {
   void application_udp(PacketView& pv);
   void application_tcp(PacketView& pv);
   void set_malformed(PacketView& pv, Malformed m);
+  bool seen_recently(const PacketView& pv, AppKind kind, uint64_t* key);
+  void remember(uint64_t key, core::TimeNs ts);
+
+  struct RepeatSlot {
+    uint64_t key = 0;
+    core::TimeNs ts = 0;
+  };
 
   std::unique_ptr<Scratch> scratch_;
   std::array<uint8_t, 65536> udp_app_{};  // port -> AppKind
   DecoderStats stats_;
+  std::unique_ptr<RepeatSlot[]> repeats_;  // direct-mapped on the hash of sender and bytes
 };
 
 }  // namespace sekisho::decode

@@ -100,6 +100,10 @@ struct PacketView {
 
   // application (points into the Decoder's scratch; valid when `app` says so)
   AppKind app = AppKind::kNone;
+  // An announcement (mDNS response, SSDP) whose bytes the same sender sent within the last
+  // Decoder::kRepeatWindow: it was not parsed again and its record is empty; the inventory
+  // learned all of it the first time.
+  bool repeat = false;
   const DhcpInfo* dhcp = nullptr;
   // Parsed only as deep as the inventory reads (see dns_depth in decoder.cpp): questions
   // of unicast queries, all records of mDNS responses; otherwise the header only.

@@ -207,6 +207,7 @@ uint32_t DeviceTable::observe(const decode::PacketView& pv) {
     default: break;
   }
 
+  if (pv.repeat) return src1;  // an announcement learned within the last minute
   switch (pv.app) {
     case decode::AppKind::kDhcp: learn_dhcp(pv, src); break;
     case decode::AppKind::kDns:

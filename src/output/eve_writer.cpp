@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/bytes.h"
+#include "core/hash.h"
 #include "core/json_writer.h"
 #include "flow/community_id.h"
 #include "output/device_json.h"
@@ -271,11 +272,24 @@ void EveWriter::format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndRe
   out.push('\n');
 }
 
+// mDNS repeats itself (the same announcement every few seconds, the same query from every
+// device): the writer keeps the "dns" object it formatted for recent payloads, by their
+// bytes (compared in full on a hit, so the text is always that of these very bytes).
+struct MdnsBody {
+  uint64_t hash = 0;
+  std::string payload;
+  std::string body;
+};
+constexpr size_t kMdnsBodies = 1024;   // a power of two
+constexpr size_t kMdnsBodyMax = 1500;  // larger payloads are formatted each time
+
 struct EveWriter::ParseScratch {
   decode::DnsMessage dns;
   decode::DhcpInfo dhcp;
   decode::TlsClientHello tls;
   decode::HttpRequest http;
+  std::vector<MdnsBody> mdns = std::vector<MdnsBody>(kMdnsBodies);
+  uint64_t seed = core::HashKey::random().k0;
 };
 
 void EveWriter::packet(const decode::PacketView& pv, flow::Flow* f) {
@@ -328,7 +342,20 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
   ParseScratch& ps = *parse_;
   const char* type = nullptr;
   decode::ParseStatus st = decode::ParseStatus::kNotMine;
-  switch (e.app) {
+  MdnsBody* memo = nullptr;  // the mDNS body slot for these bytes
+  bool memo_hit = false;
+  if (e.app == decode::AppKind::kMdns && e.payload_len <= kMdnsBodyMax) {
+    const uint64_t h = core::fold_hash64(payload, e.payload_len, ps.seed);
+    memo = &ps.mdns[h & (kMdnsBodies - 1)];
+    memo_hit = memo->hash == h && std::string_view(memo->payload) ==
+                                      std::string_view(reinterpret_cast<const char*>(payload), e.payload_len);
+    if (!memo_hit) {
+      memo->hash = h;
+      memo->payload.assign(reinterpret_cast<const char*>(payload), e.payload_len);
+      memo->body.clear();
+    }
+  }
+  switch (memo_hit ? decode::AppKind::kNone : e.app) {
     case decode::AppKind::kDns:
     case decode::AppKind::kMdns:
       st = decode::parse_dns(payload, e.payload_len, ps.dns);
@@ -353,7 +380,12 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
   const bool cut_hello = e.app == decode::AppKind::kTls && st == decode::ParseStatus::kMalformed &&
                          e.payload_len >= 5 && size_t{core::load_be16(payload + 3)} + 5 > e.payload_len &&
                          !ps.tls.sni.empty();
-  if (st != decode::ParseStatus::kOk && !cut_hello) return;
+  if (memo_hit) {
+    type = "mdns";
+  } else if (st != decode::ParseStatus::kOk && !cut_hello) {
+    if (memo) memo->hash = 0;
+    return;
+  }
 
   core::BufJsonWriter w(out);
   char ts[32];
@@ -393,8 +425,16 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
     out.append("\":", 2);
   }
   switch (e.app) {
-    case decode::AppKind::kDns:
-    case decode::AppKind::kMdns: format_dns(out, ps.dns); break;
+    case decode::AppKind::kDns: format_dns(out, ps.dns); break;
+    case decode::AppKind::kMdns:
+      if (memo_hit) {
+        out.append(memo->body);
+      } else {
+        const size_t at = out.size();
+        format_dns(out, ps.dns);
+        if (memo) memo->body.assign(out.data() + at, out.size() - at);
+      }
+      break;
     case decode::AppKind::kDhcp: format_dhcp(out, ps.dhcp); break;
     case decode::AppKind::kTls: format_tls(out, ps.tls); break;
     case decode::AppKind::kHttp: format_http(out, ps.http); break;

@@ -592,6 +592,13 @@ int watch_main(int argc, char** argv) {
     }
   }
   pipeline.finish();
+  // The inventory is formatted while the event writer drains its last batches.
+  std::string doc;
+  if (!o.inventory.empty()) {
+    auto devices = output::sorted_devices(pipeline.devices().devices());
+    doc = o.inventory == "json" ? output::inventory_json(devices)
+                                : output::inventory_table(devices, o.inventory_out.empty() ? terminal_width() : 0);
+  }
   if (eve) {
     if (auto st = eve->close(); !st) {
       std::fprintf(stderr, "sekisho watch: %s\n", st.error().message().c_str());
@@ -601,10 +608,6 @@ int watch_main(int argc, char** argv) {
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   if (!o.inventory.empty()) {
-    auto devices = output::sorted_devices(pipeline.devices().devices());
-    std::string doc = o.inventory == "json"
-                          ? output::inventory_json(devices)
-                          : output::inventory_table(devices, o.inventory_out.empty() ? terminal_width() : 0);
     if (o.inventory_out.empty()) {
       std::fwrite(doc.data(), 1, doc.size(), stdout);
       std::fflush(stdout);

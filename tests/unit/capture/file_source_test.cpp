@@ -9,8 +9,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string_view>
 #include <thread>
 
@@ -148,12 +152,12 @@ TEST(CaptureClassicPcap, ModifiedFormatWithLongerRecordHeaders) {
 
 // ---- real captures -------------------------------------------------------------------
 
-void expect_same_as_libpcap(const std::string& path, size_t expected_count) {
+void expect_same_as_libpcap(const std::string& path, size_t expected_count, const SourceOptions& opts = {}) {
   SCOPED_TRACE(path);
   char errbuf[PCAP_ERRBUF_SIZE];
   pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
   ASSERT_NE(p, nullptr) << errbuf;
-  auto opened = open_file(path, {});
+  auto opened = open_file(path, opts);
   ASSERT_TRUE(opened.ok()) << opened.error().message();
   PacketSource& source = **opened;
   EXPECT_EQ(source.name(), path);
@@ -182,6 +186,66 @@ void expect_same_as_libpcap(const std::string& path, size_t expected_count) {
 TEST(CaptureReal, AriaMatchesTcpdumpCountAndLibpcapBytes) { expect_same_as_libpcap(kAria, kAriaPackets); }
 TEST(CaptureReal, SynfloodMatchesLibpcap) { expect_same_as_libpcap(kSynflood, kSynfloodPackets); }
 TEST(CaptureReal, ReflectionMatchesLibpcap) { expect_same_as_libpcap(kReflection, kReflectionPackets); }
+// The pager thread (mapping ahead, releasing behind) on from the first byte, and off.
+TEST(CaptureReal, SameBytesWithThePagerOnAndOff) {
+  SourceOptions pager;
+  pager.pager_min_bytes = 1;
+  expect_same_as_libpcap(kSynflood, kSynfloodPackets, pager);
+  SourceOptions none;
+  none.pager_min_bytes = 0;
+  expect_same_as_libpcap(kSynflood, kSynfloodPackets, none);
+}
+size_t resident_kib() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long pages = 0, resident = 0;
+  const int n = std::fscanf(f, "%lu %lu", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * size_t(sysconf(_SC_PAGESIZE)) / 1024 : 0;
+}
+
+// A file past the pager threshold (the real flood, 26 times over: 75 MB): every record read,
+// and the pages behind the reader handed back, so the resident set does not grow with it.
+TEST(CaptureReal, LargeFilePagedInAndHandedBack) {
+  std::ifstream in(kSynflood, std::ios::binary);
+  std::string one((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(one.size(), 24u);
+  const std::string path = temp_path("large.pcap");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(one.data(), std::streamsize(one.size()));
+    for (int i = 1; i < 26; ++i) out.write(one.data() + 24, std::streamsize(one.size() - 24));
+  }
+  const size_t before = resident_kib();
+  size_t peak = before;
+  auto opened = open_file(path, {});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  RawPacket p;
+  size_t n = 0;
+  uint64_t bytes = 0;
+  while ((*opened)->next(p) == ReadStatus::kPacket) {
+    ++n;
+    bytes += p.caplen;
+    if (n % 50000 == 0) peak = std::max(peak, resident_kib());
+  }
+  EXPECT_EQ(n, 26 * kSynfloodPackets);
+  EXPECT_EQ((*opened)->stats().bad_records, 0u);
+  EXPECT_LT(peak - before, size_t{40} << 10) << "the resident set grew with the file";
+  opened->reset();
+  std::remove(path.c_str());
+}
+
+// A reader that stops early: the pager thread is stopped and joined with the source.
+TEST(CaptureReal, PagerStopsWithAnUnfinishedSource) {
+  SourceOptions pager;
+  pager.pager_min_bytes = 1;
+  for (int i = 0; i < 20; ++i) {
+    auto opened = open_file(kSynflood, pager);
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    RawPacket p;
+    for (int k = 0; k < i * 100; ++k) ASSERT_EQ((*opened)->next(p), ReadStatus::kPacket);
+  }
+}
 
 TEST(CaptureReal, BpfKeepsOnlyDns) {
   SourceOptions opts;

@@ -283,3 +283,89 @@ TEST(Decoder, CutClientHelloStillNamesItsServer) {
   EXPECT_EQ(pv.tls->ja3[0], '\0');  // no fingerprint of a partial hello
   EXPECT_EQ(pv.tls->ja4[0], '\0');
 }
+
+namespace {
+// An mDNS response announcing "cam.local A 192.168.0.20".
+Bytes mdns_response(uint8_t last_octet = 20) {
+  Bytes b = {0, 0, 0x84, 0x00, 0, 0, 0, 1, 0, 0, 0, 0};
+  for (const char* label : {"cam", "local"}) {
+    b.push_back(uint8_t(std::strlen(label)));
+    b.insert(b.end(), label, label + std::strlen(label));
+  }
+  b.push_back(0);
+  put16(b, 1);
+  put16(b, 0x8001);
+  put32(b, 120);
+  put16(b, 4);
+  b.insert(b.end(), {192, 168, 0, last_octet});
+  return b;
+}
+Bytes ssdp_notify() {
+  const char* t = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nSERVER: Linux/3.0 UPnP/1.0 cam/1.2\r\n\r\n";
+  return Bytes(t, t + std::strlen(t));
+}
+PacketView decode_at(Decoder& d, const Bytes& f, core::TimeNs ts) {
+  PacketView pv;
+  d.decode(f.data(), uint32_t(f.size()), uint32_t(f.size()), 1, ts, pv);
+  return pv;
+}
+}  // namespace
+
+// The same announcement from the same sender within the window is a repeat, not parsed
+// again; another sender, other bytes, or the window passed: parsed in full.
+TEST(Decoder, RepeatedAnnouncementsAreNotParsedAgain) {
+  Decoder d;
+  const core::TimeNs t0 = 1000 * core::kNsPerSec;
+  const Bytes frame = concat(ethernet(0x0800), ipv4_udp(5353, 5353, mdns_response()));
+  PacketView first = decode_at(d, frame, t0);
+  ASSERT_EQ(first.app, decode::AppKind::kMdns);
+  EXPECT_FALSE(first.repeat);
+  ASSERT_NE(first.dns, nullptr);
+  EXPECT_EQ(first.dns->record_count, 1u);
+
+  PacketView again = decode_at(d, frame, t0 + 10 * core::kNsPerSec);
+  EXPECT_EQ(again.app, decode::AppKind::kMdns);
+  EXPECT_TRUE(again.repeat);
+  ASSERT_NE(again.dns, nullptr);
+  EXPECT_TRUE(again.dns->is_response);
+  EXPECT_EQ(again.dns->record_count, 0u) << "a repeat shows the inventory nothing to learn";
+
+  Bytes other_sender = frame;
+  other_sender[11] ^= 1;  // the last byte of the source MAC
+  EXPECT_FALSE(decode_at(d, other_sender, t0 + 11 * core::kNsPerSec).repeat);
+  const Bytes other_bytes = concat(ethernet(0x0800), ipv4_udp(5353, 5353, mdns_response(21)));
+  PacketView changed = decode_at(d, other_bytes, t0 + 12 * core::kNsPerSec);
+  EXPECT_FALSE(changed.repeat);
+  EXPECT_EQ(changed.dns->record_count, 1u);
+  // Once the window has passed since the first sighting it is learned again (a repeat does
+  // not extend the window).
+  EXPECT_TRUE(decode_at(d, frame, t0 + 59 * core::kNsPerSec).repeat);
+  EXPECT_FALSE(decode_at(d, frame, t0 + Decoder::kRepeatWindow + core::kNsPerSec).repeat);
+  // Time going backwards (files out of order) never makes a repeat.
+  EXPECT_FALSE(decode_at(d, other_sender, t0).repeat);
+}
+
+TEST(Decoder, RepeatedSsdpAndOnlyAnnouncements) {
+  Decoder d;
+  const core::TimeNs t0 = 1000 * core::kNsPerSec;
+  const Bytes notify = concat(ethernet(0x0800), ipv4_udp(1900, 1900, ssdp_notify()));
+  PacketView first = decode_at(d, notify, t0);
+  ASSERT_EQ(first.app, decode::AppKind::kSsdp);
+  EXPECT_FALSE(first.repeat);
+  EXPECT_EQ(first.ssdp->server, "Linux/3.0 UPnP/1.0 cam/1.2");
+  PacketView again = decode_at(d, notify, t0 + core::kNsPerSec);
+  EXPECT_TRUE(again.repeat);
+  EXPECT_TRUE(again.ssdp->server.empty());
+  // Queries (unicast DNS, mDNS questions) are always parsed: detectors count them.
+  const Bytes query = concat(ethernet(0x0800), ipv4_udp(40000, 53, dns_query()));
+  decode_at(d, query, t0);
+  PacketView q = decode_at(d, query, t0 + 1);
+  EXPECT_FALSE(q.repeat);
+  EXPECT_EQ(q.dns->question_count, 1u);
+  // A malformed announcement is never remembered: each copy is counted malformed.
+  const Bytes whole = mdns_response();
+  const Bytes bad(whole.begin(), whole.begin() + 30);  // cut inside the answer's rdata
+  const Bytes bad_frame = concat(ethernet(0x0800), ipv4_udp(5353, 5353, bad));
+  EXPECT_EQ(decode_at(d, bad_frame, t0).malformed, decode::Malformed::kBadDns);
+  EXPECT_EQ(decode_at(d, bad_frame, t0 + 1).malformed, decode::Malformed::kBadDns);
+}
