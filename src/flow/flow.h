@@ -56,10 +56,8 @@ struct Flow {
   uint8_t in_use = 0;
   uint8_t mac_init[6] = {};  // Ethernet addresses of the first packet
   uint8_t mac_resp[6] = {};
-  // Community ID, computed by the first event that needs it and reused by the others
-  // (it depends only on the 5-tuple, the same in both directions).
-  bool has_community_id = false;
-  char community_id[kCommunityIdLen] = {};
+  // (The Community ID is the event writer's: it depends on the 5-tuple alone and is
+  // computed on the writer's thread, once per flow.)
 };
 
 // Direction of a packet relative to a flow: 0 = from the initiator.

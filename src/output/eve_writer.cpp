@@ -218,10 +218,7 @@ void EveWriter::format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndRe
   w.field("proto", proto_name(f.key.proto, pbuf));
   if (f.app) w.field("app_proto", app_proto_name(f.app));
   char cid[32];
-  if (f.has_community_id)
-    w.field("community_id", std::string_view(f.community_id, sizeof f.community_id));
-  else
-    w.field("community_id", std::string_view(cid, flow::community_id_v1_into(src, dst, sp, dp, f.key.proto, cid)));
+  w.field("community_id", community_id(f.flow_id, src, dst, sp, dp, f.key.proto, cid));
   w.key("ether").begin_object();
   char mac[17];
   core::MacAddr::from_bytes(f.mac_init).format(mac);
@@ -283,14 +280,34 @@ struct MdnsBody {
 constexpr size_t kMdnsBodies = 1024;   // a power of two
 constexpr size_t kMdnsBodyMax = 1500;  // larger payloads are formatted each time
 
+// Community IDs of recent flows by flow_id (unique in a run): a flow's packet events and its
+// flow event share one SHA-1.
+struct CommunityIdSlot {
+  uint64_t flow_id = 0;
+  char cid[flow::kCommunityIdLen] = {};
+};
+constexpr size_t kCommunityIds = 16384;  // a power of two
+
 struct EveWriter::ParseScratch {
   decode::DnsMessage dns;
   decode::DhcpInfo dhcp;
   decode::TlsClientHello tls;
   decode::HttpRequest http;
   std::vector<MdnsBody> mdns = std::vector<MdnsBody>(kMdnsBodies);
+  std::vector<CommunityIdSlot> cids = std::vector<CommunityIdSlot>(kCommunityIds);
   uint64_t seed = core::HashKey::random().k0;
 };
+
+std::string_view EveWriter::community_id(uint64_t flow_id, const core::IpAddr& src, const core::IpAddr& dst,
+                                         uint16_t sp, uint16_t dp, uint8_t proto, char* buf) {
+  if (flow_id == 0) return {buf, flow::community_id_v1_into(src, dst, sp, dp, proto, buf)};
+  CommunityIdSlot& slot = parse_->cids[(flow_id ^ (flow_id >> 29)) & (kCommunityIds - 1)];
+  if (slot.flow_id != flow_id) {
+    slot.flow_id = flow_id;
+    flow::community_id_v1_into(src, dst, sp, dp, proto, slot.cid);
+  }
+  return {slot.cid, sizeof slot.cid};
+}
 
 void EveWriter::packet(const decode::PacketView& pv, flow::Flow* f) {
   switch (pv.app) {
@@ -318,15 +335,6 @@ void EveWriter::packet(const decode::PacketView& pv, flow::Flow* f) {
   e.has_eth = pv.has_eth;
   std::memcpy(e.src_mac, pv.src_mac.b.data(), 6);
   std::memcpy(e.dst_mac, pv.dst_mac.b.data(), 6);
-  if (f) {
-    if (!f->has_community_id) {
-      flow::community_id_v1_into(pv.src_ip, pv.dst_ip, pv.src_port, pv.dst_port, pv.ip_proto, f->community_id);
-      f->has_community_id = true;
-    }
-    std::memcpy(e.community_id, f->community_id, sizeof e.community_id);
-  } else {
-    flow::community_id_v1_into(pv.src_ip, pv.dst_ip, pv.src_port, pv.dst_port, pv.ip_proto, e.community_id);
-  }
   e.payload_off = uint32_t(b.payload.size());
   e.payload_len = pv.payload_len;
   b.payload.append(reinterpret_cast<const char*>(pv.payload), pv.payload_len);
@@ -406,7 +414,8 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
   w.field("dest_port", uint32_t{e.dst_port});
   char pbuf[4];
   w.field("proto", proto_name(e.proto, pbuf));
-  w.field("community_id", std::string_view(e.community_id, sizeof e.community_id));
+  char cid[32];
+  w.field("community_id", community_id(e.flow_id, e.src_ip, e.dst_ip, e.src_port, e.dst_port, e.proto, cid));
   if (e.has_eth) {
     char mac[17];
     w.key("ether").begin_object();

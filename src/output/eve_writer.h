@@ -74,7 +74,6 @@ class EveWriter {
     uint8_t dhcp_version;
     bool has_eth;
     uint8_t src_mac[6], dst_mac[6];
-    char community_id[flow::kCommunityIdLen];
   };
   struct Batch {
     std::vector<flow::Flow> flows;
@@ -102,6 +101,9 @@ class EveWriter {
   void submit();
   void writer_loop();
   void format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndReason why);
+  // The Community ID of a flow's 5-tuple, computed once per flow (flow_id 0: no flow, each time).
+  std::string_view community_id(uint64_t flow_id, const core::IpAddr& src, const core::IpAddr& dst, uint16_t sp,
+                                uint16_t dp, uint8_t proto, char* buf);
 
   FILE* out_;
   bool owned_;
