@@ -8,8 +8,13 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
+#include "core/hash.h"
 #include "decode/app/app.h"
 
 namespace sekisho::decode {
@@ -147,7 +152,37 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
+// A device sends the same cipher and extension lists in every hello: the digests of recent
+// inputs are kept per thread (the input compared in full on a hit).
+struct DigestMemo {
+  uint64_t hash = 0;
+  const EVP_MD* md = nullptr;
+  std::string input;
+  char hex[64] = {};
+};
+constexpr size_t kDigestMemos = 256;  // a power of two
+constexpr size_t kDigestMemoInputMax = 2048;
+
+void hex_digest_uncached(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars);
+
 void hex_digest(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars) {
+  if (len > kDigestMemoInputMax || hex_chars > sizeof(DigestMemo::hex)) {
+    hex_digest_uncached(md, data, len, out, hex_chars);
+    return;
+  }
+  thread_local std::vector<DigestMemo> memo(kDigestMemos);
+  const uint64_t h = core::fold_hash64(data, len, reinterpret_cast<uintptr_t>(md));
+  DigestMemo& m = memo[h & (kDigestMemos - 1)];
+  if (m.hash != h || m.md != md || std::string_view(m.input) != std::string_view(data, len)) {
+    m.hash = h;
+    m.md = md;
+    m.input.assign(data, len);
+    hex_digest_uncached(md, data, len, m.hex, sizeof m.hex);
+  }
+  std::memcpy(out, m.hex, hex_chars);
+}
+
+void hex_digest_uncached(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars) {
   thread_local DigestContext c;
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned dn = 0;
