@@ -288,6 +288,21 @@ struct CommunityIdSlot {
 };
 constexpr size_t kCommunityIds = 16384;  // a power of two
 
+// What the addressing text of a packet event is made of, and that text.
+struct TupleKey {
+  uint8_t src[16], dst[16];
+  uint16_t sp, dp, vlan[2];
+  uint8_t family, proto, vlan_count, has_eth;
+  uint8_t smac[6], dmac[6];
+};
+static_assert(sizeof(TupleKey) == 56, "no padding: keys are hashed and compared as bytes");
+struct TupleText {
+  uint64_t hash = 0;
+  TupleKey key{};
+  std::string text;
+};
+constexpr size_t kTupleTexts = 1024;  // a power of two
+
 struct EveWriter::ParseScratch {
   decode::DnsMessage dns;
   decode::DhcpInfo dhcp;
@@ -295,6 +310,7 @@ struct EveWriter::ParseScratch {
   decode::HttpRequest http;
   std::vector<MdnsBody> mdns = std::vector<MdnsBody>(kMdnsBodies);
   std::vector<CommunityIdSlot> cids = std::vector<CommunityIdSlot>(kCommunityIds);
+  std::vector<TupleText> tuples = std::vector<TupleText>(kTupleTexts);
   uint64_t seed = core::HashKey::random().k0;
 };
 
@@ -402,28 +418,53 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
   w.field("timestamp", std::string_view(ts, 31));
   if (e.flow_id) w.field("flow_id", e.flow_id);
   w.field("event_type", type);
-  if (e.vlan_count) {
-    w.key("vlan").begin_array();
-    for (uint8_t i = 0; i < e.vlan_count; ++i) w.value(uint32_t{e.vlan[i]});
-    w.end_array();
-  }
-  char ipbuf[48];
-  w.field("src_ip", std::string_view(ipbuf, e.src_ip.format(ipbuf)));
-  w.field("src_port", uint32_t{e.src_port});
-  w.field("dest_ip", std::string_view(ipbuf, e.dst_ip.format(ipbuf)));
-  w.field("dest_port", uint32_t{e.dst_port});
-  char pbuf[4];
-  w.field("proto", proto_name(e.proto, pbuf));
-  char cid[32];
-  w.field("community_id", community_id(e.flow_id, e.src_ip, e.dst_ip, e.src_port, e.dst_port, e.proto, cid));
-  if (e.has_eth) {
-    char mac[17];
-    w.key("ether").begin_object();
-    core::MacAddr::from_bytes(e.src_mac).format(mac);
-    w.field("src_mac", std::string_view(mac, 17));
-    core::MacAddr::from_bytes(e.dst_mac).format(mac);
-    w.field("dest_mac", std::string_view(mac, 17));
-    w.end_object();
+  // The addressing part (vlan .. ether) repeats for every event of a flow's direction
+  // (mDNS above all): it is kept by its inputs, compared in full on a hit.
+  TupleKey k{};
+  std::memcpy(k.src, e.src_ip.b.data(), 16);
+  std::memcpy(k.dst, e.dst_ip.b.data(), 16);
+  k.sp = e.src_port;
+  k.dp = e.dst_port;
+  k.vlan[0] = e.vlan[0];
+  k.vlan[1] = e.vlan[1];
+  k.family = e.src_ip.family;
+  k.proto = e.proto;
+  k.vlan_count = e.vlan_count;
+  k.has_eth = e.has_eth ? 1 : 0;
+  std::memcpy(k.smac, e.src_mac, 6);
+  std::memcpy(k.dmac, e.dst_mac, 6);
+  const uint64_t kh = core::fold_hash64(&k, sizeof k, ps.seed);
+  TupleText& tt = ps.tuples[kh & (kTupleTexts - 1)];
+  if (tt.hash == kh && std::memcmp(&tt.key, &k, sizeof k) == 0) {
+    out.append(tt.text);
+  } else {
+    const size_t at = out.size();
+    if (e.vlan_count) {
+      w.key("vlan").begin_array();
+      for (uint8_t i = 0; i < e.vlan_count; ++i) w.value(uint32_t{e.vlan[i]});
+      w.end_array();
+    }
+    char ipbuf[48];
+    w.field("src_ip", std::string_view(ipbuf, e.src_ip.format(ipbuf)));
+    w.field("src_port", uint32_t{e.src_port});
+    w.field("dest_ip", std::string_view(ipbuf, e.dst_ip.format(ipbuf)));
+    w.field("dest_port", uint32_t{e.dst_port});
+    char pbuf[4];
+    w.field("proto", proto_name(e.proto, pbuf));
+    char cid[32];
+    w.field("community_id", community_id(e.flow_id, e.src_ip, e.dst_ip, e.src_port, e.dst_port, e.proto, cid));
+    if (e.has_eth) {
+      char mac[17];
+      w.key("ether").begin_object();
+      core::MacAddr::from_bytes(e.src_mac).format(mac);
+      w.field("src_mac", std::string_view(mac, 17));
+      core::MacAddr::from_bytes(e.dst_mac).format(mac);
+      w.field("dest_mac", std::string_view(mac, 17));
+      w.end_object();
+    }
+    tt.hash = kh;
+    tt.key = k;
+    tt.text.assign(out.data() + at, out.size() - at);
   }
   // The object stays open for ",\"<type>\":{...}".
   if (e.app == decode::AppKind::kMdns || e.app == decode::AppKind::kDns)
