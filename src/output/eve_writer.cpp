@@ -269,16 +269,18 @@ void EveWriter::format_flow(core::JsonBuf& out, const flow::Flow& f, flow::EndRe
   out.push('\n');
 }
 
-// mDNS repeats itself (the same announcement every few seconds, the same query from every
-// device): the writer keeps the "dns" object it formatted for recent payloads, by their
-// bytes (compared in full on a hit, so the text is always that of these very bytes).
-struct MdnsBody {
+// DNS repeats itself: mDNS the same announcement every few seconds, devices the same
+// query and get the same answer, only the transaction ID changes. The writer keeps the
+// "dns" object it formatted for recent messages by their bytes after the ID (compared in
+// full on a hit, so the text is always that of these very bytes) and writes the ID anew.
+struct DnsBody {
   uint64_t hash = 0;
-  std::string payload;
-  std::string body;
+  std::string message;  // the payload from byte 2 on
+  std::string head;     // {"version":2,...,"id":
+  std::string tail;     // what follows the ID's digits
 };
-constexpr size_t kMdnsBodies = 1024;   // a power of two
-constexpr size_t kMdnsBodyMax = 1500;  // larger payloads are formatted each time
+constexpr size_t kDnsBodies = 2048;   // a power of two
+constexpr size_t kDnsBodyMax = 1500;  // larger payloads are formatted each time
 
 // Community IDs of recent flows by flow_id (unique in a run): a flow's packet events and its
 // flow event share one SHA-1.
@@ -308,11 +310,28 @@ struct EveWriter::ParseScratch {
   decode::DhcpInfo dhcp;
   decode::TlsClientHello tls;
   decode::HttpRequest http;
-  std::vector<MdnsBody> mdns = std::vector<MdnsBody>(kMdnsBodies);
+  std::vector<DnsBody> dns_bodies = std::vector<DnsBody>(kDnsBodies);
   std::vector<CommunityIdSlot> cids = std::vector<CommunityIdSlot>(kCommunityIds);
   std::vector<TupleText> tuples = std::vector<TupleText>(kTupleTexts);
   uint64_t seed = core::HashKey::random().k0;
 };
+
+namespace {
+// Splits a formatted "dns" object around its ID's digits (the first "id" key: format_dns
+// writes version, type, then id). A body not of that shape is not kept.
+void remember_dns_body(DnsBody& m, uint64_t hash, std::string_view body) {
+  static constexpr std::string_view kId = "\"id\":";
+  const size_t at = body.find(kId);
+  if (at == std::string_view::npos) return;
+  const size_t digits = at + kId.size();
+  size_t end = digits;
+  while (end < body.size() && body[end] >= '0' && body[end] <= '9') ++end;
+  if (end == digits) return;
+  m.head.assign(body.substr(0, digits));
+  m.tail.assign(body.substr(end));
+  m.hash = hash;
+}
+}  // namespace
 
 std::string_view EveWriter::community_id(uint64_t flow_id, const core::IpAddr& src, const core::IpAddr& dst,
                                          uint16_t sp, uint16_t dp, uint8_t proto, char* buf) {
@@ -366,17 +385,19 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
   ParseScratch& ps = *parse_;
   const char* type = nullptr;
   decode::ParseStatus st = decode::ParseStatus::kNotMine;
-  MdnsBody* memo = nullptr;  // the mDNS body slot for these bytes
+  DnsBody* memo = nullptr;  // the DNS body slot for these bytes
   bool memo_hit = false;
-  if (e.app == decode::AppKind::kMdns && e.payload_len <= kMdnsBodyMax) {
-    const uint64_t h = core::fold_hash64(payload, e.payload_len, ps.seed);
-    memo = &ps.mdns[h & (kMdnsBodies - 1)];
-    memo_hit = memo->hash == h && std::string_view(memo->payload) ==
-                                      std::string_view(reinterpret_cast<const char*>(payload), e.payload_len);
+  uint64_t memo_hash = 0;
+  if ((e.app == decode::AppKind::kMdns || e.app == decode::AppKind::kDns) && e.payload_len > 2 &&
+      e.payload_len <= kDnsBodyMax) {
+    const std::string_view message(reinterpret_cast<const char*>(payload) + 2, e.payload_len - 2);
+    const uint64_t h = core::fold_hash64(message.data(), message.size(), ps.seed);
+    memo = &ps.dns_bodies[h & (kDnsBodies - 1)];
+    memo_hit = memo->hash == h && std::string_view(memo->message) == message;
     if (!memo_hit) {
-      memo->hash = h;
-      memo->payload.assign(reinterpret_cast<const char*>(payload), e.payload_len);
-      memo->body.clear();
+      memo->hash = 0;  // set once the body is in (below)
+      memo->message.assign(message);
+      memo_hash = h;
     }
   }
   switch (memo_hit ? decode::AppKind::kNone : e.app) {
@@ -405,9 +426,8 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
                          e.payload_len >= 5 && size_t{core::load_be16(payload + 3)} + 5 > e.payload_len &&
                          !ps.tls.sni.empty();
   if (memo_hit) {
-    type = "mdns";
+    type = e.app == decode::AppKind::kMdns ? "mdns" : "dns";
   } else if (st != decode::ParseStatus::kOk && !cut_hello) {
-    if (memo) memo->hash = 0;
     return;
   }
 
@@ -475,14 +495,18 @@ void EveWriter::format_packet(core::JsonBuf& out, const PacketEvent& e, const ui
     out.append("\":", 2);
   }
   switch (e.app) {
-    case decode::AppKind::kDns: format_dns(out, ps.dns); break;
+    case decode::AppKind::kDns:
     case decode::AppKind::kMdns:
       if (memo_hit) {
-        out.append(memo->body);
+        out.append(memo->head);
+        char id[8];
+        const auto r = std::to_chars(id, id + sizeof id, core::load_be16(payload));
+        out.append(id, size_t(r.ptr - id));
+        out.append(memo->tail);
       } else {
         const size_t at = out.size();
         format_dns(out, ps.dns);
-        if (memo) memo->body.assign(out.data() + at, out.size() - at);
+        if (memo) remember_dns_body(*memo, memo_hash, std::string_view(out.data() + at, out.size() - at));
       }
       break;
     case decode::AppKind::kDhcp: format_dhcp(out, ps.dhcp); break;
