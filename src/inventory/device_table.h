@@ -98,7 +98,7 @@ class DeviceTable {
 
   struct MacHash {
     core::HashKey key;
-    size_t operator()(uint64_t mac) const { return core::siphash13(key, &mac, sizeof mac); }
+    size_t operator()(uint64_t mac) const { return core::keyed_mix64(key, mac); }
   };
 
   DeviceTableConfig cfg_;

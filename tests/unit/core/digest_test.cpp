@@ -82,3 +82,13 @@ TEST(FoldHash, EveryBitAndLengthCounts) {
   copy[30] ^= 0xff;
   EXPECT_EQ(fold_hash64(buf, 30, 5), fold_hash64(copy, 30, 5));
 }
+
+TEST(KeyedMix, KeyedAndSpreading) {
+  const HashKey k{0x1234, 0x5678}, k2{0x1234, 0x5679};
+  EXPECT_EQ(keyed_mix64(k, 42), keyed_mix64(k, 42));
+  EXPECT_NE(keyed_mix64(k, 42), keyed_mix64(k2, 42));
+  // Consecutive MACs land in distinct low bits (what a bucket index uses).
+  std::set<uint64_t> low;
+  for (uint64_t mac = 0x001122330000; mac < 0x001122330000 + 4096; ++mac) low.insert(keyed_mix64(k, mac) & 0xffff);
+  EXPECT_GT(low.size(), 3900u);
+}
