@@ -288,7 +288,7 @@ struct CommunityIdSlot {
   uint64_t flow_id = 0;
   char cid[flow::kCommunityIdLen] = {};
 };
-constexpr size_t kCommunityIds = 16384;  // a power of two
+constexpr size_t kCommunityIds = 2048;  // a power of two (small: it sits in the L2 cache)
 
 // What the addressing text of a packet event is made of, and that text.
 struct TupleKey {
