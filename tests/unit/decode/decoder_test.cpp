@@ -51,13 +51,18 @@ Bytes ipv4_udp(uint16_t sport, uint16_t dport, const Bytes& payload, uint16_t fr
   return b;
 }
 
-Bytes dns_query() {
-  Bytes b = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-  for (const char* label : {"example", "com"}) {
+// A DNS name in wire form: length-prefixed labels, then the root.
+void put_name(Bytes& b, std::initializer_list<const char*> labels) {
+  for (const char* label : labels) {
     b.push_back(uint8_t(std::strlen(label)));
     b.insert(b.end(), label, label + std::strlen(label));
   }
   b.push_back(0);
+}
+
+Bytes dns_query() {
+  Bytes b = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  put_name(b, {"example", "com"});
   put16(b, 1);
   put16(b, 1);
   return b;
@@ -288,11 +293,7 @@ namespace {
 // An mDNS response announcing "cam.local A 192.168.0.20".
 Bytes mdns_response(uint8_t last_octet = 20) {
   Bytes b = {0, 0, 0x84, 0x00, 0, 0, 0, 1, 0, 0, 0, 0};
-  for (const char* label : {"cam", "local"}) {
-    b.push_back(uint8_t(std::strlen(label)));
-    b.insert(b.end(), label, label + std::strlen(label));
-  }
-  b.push_back(0);
+  put_name(b, {"cam", "local"});
   put16(b, 1);
   put16(b, 0x8001);
   put32(b, 120);
