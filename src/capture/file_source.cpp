@@ -107,6 +107,7 @@ class Mapping {
   Mapping(void* addr, size_t length, size_t pager_min) : state_(std::make_unique<State>()) {
     state_->addr = static_cast<uint8_t*>(addr);
     state_->length = length;
+    next_wake_ = 0;
     if (pager_min != 0 && length >= pager_min) state_->pager = std::thread([s = state_.get()] { s->run(); });
   }
   Mapping(Mapping&& o) noexcept = default;
@@ -128,10 +129,10 @@ class Mapping {
   // The reader is at `pos`: pages before pos - kKeepBehind may go, pages up to
   // pos + kAhead should be mapped. Cheap enough to call once per record.
   void reader_at(size_t pos) {
-    if (!state_ || pos < state_->next_wake) [[likely]]
+    if (pos < next_wake_) [[likely]]
       return;
     State& st = *state_;
-    st.next_wake = pos + kWakeEvery;
+    next_wake_ = pos + kWakeEvery;
     if (!st.pager.joinable()) {  // small file: release in this thread
       st.release_before(pos > kKeepBehind ? pos - kKeepBehind : 0);
       return;
@@ -155,7 +156,6 @@ class Mapping {
     uint8_t* addr = nullptr;
     size_t length = 0;
     size_t released = 0;
-    size_t next_wake = 0;  // reader side
     std::mutex mu;
     std::condition_variable cv;
     size_t reader_pos = 0;  // guarded by mu
@@ -199,6 +199,9 @@ class Mapping {
     }
   };
   std::unique_ptr<State> state_;
+  // Reader side, here and not in State: the pager writes State's line (released, the
+  // mutex), and a per-record read of a line another core keeps writing is a cache miss.
+  size_t next_wake_ = SIZE_MAX;  // 0 once there is a State
 };
 
 // What both formats share: the bytes, the counters and the error channel.
