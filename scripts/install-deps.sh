@@ -6,7 +6,7 @@ set -eu
 PKGS="
   build-essential cmake ninja-build pkg-config git
   clang llvm libclang-rt-14-dev clang-format clang-tidy
-  libpcap-dev libssl-dev zlib1g-dev nlohmann-json3-dev
+  libpcap-dev libssl-dev nettle-dev zlib1g-dev nlohmann-json3-dev
   nftables libnftables-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libexpat1-dev libssh-dev libyaml-cpp-dev
   chromium fonts-noto-cjk

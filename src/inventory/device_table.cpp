@@ -56,20 +56,19 @@ void append_list(std::string& out, const uint16_t* xs, size_t n) {
 
 DeviceTable::DeviceTable(const DeviceTableConfig& cfg, const OuiRegistry* oui, const Classifier* classifier,
                          core::HashKey key)
-    : cfg_(cfg), oui_(oui), classifier_(classifier), by_mac_(64, MacHash{key}) {}
+    : cfg_(cfg), oui_(oui), classifier_(classifier), by_mac_(key) {}
 
 uint32_t DeviceTable::find(const core::MacAddr& mac) const {
-  auto it = by_mac_.find(mac.as_u64());
-  return it == by_mac_.end() ? 0 : it->second + 1;
+  const uint32_t* id = by_mac_.find(mac.as_u64());
+  return id ? *id + 1 : 0;
 }
 
 uint32_t DeviceTable::lookup_or_create(const core::MacAddr& mac, core::TimeNs ts) {
   uint64_t key = mac.as_u64();
   if (key == cache_mac_) return cache_id1_;
-  auto it = by_mac_.find(key);
   uint32_t id1;
-  if (it != by_mac_.end()) {
-    id1 = it->second + 1;
+  if (const uint32_t* found = by_mac_.find(key)) {
+    id1 = *found + 1;
   } else {
     if (devices_.size() >= cfg_.max_devices) {
       ++stats_.dropped_new;
@@ -84,7 +83,7 @@ uint32_t DeviceTable::lookup_or_create(const core::MacAddr& mac, core::TimeNs ts
     if (oui_ && !d.randomized) d.vendor = std::string(oui_->lookup(mac));
     hostname_rank_.push_back(0);
     remote_seen_.emplace_back();
-    by_mac_.emplace(key, id);
+    by_mac_.insert(key, id);
     ++stats_.devices;
     queued_.push_back(0);
     ++new_pending_;
@@ -98,6 +97,7 @@ uint32_t DeviceTable::lookup_or_create(const core::MacAddr& mac, core::TimeNs ts
 }
 
 void DeviceTable::mark(Device& d, const char* field) {
+  ++marks_;
   if (!d.is_new && std::find(d.changed.begin(), d.changed.end(), field) == d.changed.end())
     d.changed.emplace_back(field);
   if (!queued_[d.id]) {
@@ -167,9 +167,8 @@ uint32_t DeviceTable::observe(const decode::PacketView& pv) {
     }
   }
   if (!pv.dst_mac.is_multicast()) {
-    auto it = by_mac_.find(pv.dst_mac.as_u64());
-    if (it != by_mac_.end()) {
-      Device& d = devices_[it->second];
+    if (const uint32_t* id = by_mac_.find(pv.dst_mac.as_u64())) {
+      Device& d = devices_[*id];
       d.pkts_in += 1;
       d.bytes_in += pv.wirelen;
     }
@@ -223,6 +222,7 @@ uint32_t DeviceTable::observe(const decode::PacketView& pv) {
 
 void DeviceTable::learn_dhcp(const decode::PacketView& pv, Device& src) {
   const decode::DhcpInfo& h = *pv.dhcp;
+  const uint64_t marks_before = marks_;
   bool identity_changed = false;
   if (h.version == 4) {
     if (h.op == 1) {                                           // from the client: identity
@@ -276,7 +276,9 @@ void DeviceTable::learn_dhcp(const decode::PacketView& pv, Device& src) {
       mark(src, "mud_url");
     }
   }
-  if (identity_changed || !src.changed.empty()) reclassify(src);
+  // Only what this message changed can change the class (a client repeats its DHCP
+  // messages; the device's pending changes from before were classified then).
+  if (identity_changed || marks_ != marks_before) reclassify(src);
 }
 
 void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
@@ -349,6 +351,7 @@ void DeviceTable::learn_tls(const decode::PacketView& pv, Device& src) {
 
 void DeviceTable::learn_lldp(const decode::PacketView& pv, Device& src) {
   const decode::LldpInfo& l = *pv.lldp;
+  const uint64_t marks_before = marks_;
   if (!l.system_name.empty() && printable_name(l.system_name)) {
     if (src.lldp_system != l.system_name) {
       src.lldp_system = std::string(l.system_name);
@@ -361,7 +364,7 @@ void DeviceTable::learn_lldp(const decode::PacketView& pv, Device& src) {
     src.mud_url_source = "lldp";
     mark(src, "mud_url");
   }
-  reclassify(src);
+  if (marks_ != marks_before) reclassify(src);
 }
 
 void DeviceTable::on_new_flow(uint32_t init1, uint32_t resp1, const core::IpAddr& resp_ip, uint8_t proto,

@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <unordered_map>
 #include <vector>
 
+#include "core/flat_index.h"
 #include "core/hash.h"
 #include "decode/packet_view.h"
 #include "inventory/classify.h"
@@ -96,16 +96,11 @@ class DeviceTable {
   void set_hostname(Device& d, std::string_view name, const char* source, int rank);
   void reclassify(Device& d);
 
-  struct MacHash {
-    core::HashKey key;
-    size_t operator()(uint64_t mac) const { return core::keyed_mix64(key, mac); }
-  };
-
   DeviceTableConfig cfg_;
   const OuiRegistry* oui_;
   const Classifier* classifier_;
   std::deque<Device> devices_;  // stable references while growing
-  std::unordered_map<uint64_t, uint32_t, MacHash> by_mac_;
+  core::FlatIndex64 by_mac_;    // MAC -> device index
   std::vector<uint32_t> dirty_;
   uint32_t new_pending_ = 0;            // new devices in dirty_
   std::vector<uint8_t> queued_;         // per device: in dirty_
@@ -113,6 +108,7 @@ class DeviceTable {
   std::vector<std::vector<core::IpAddr>> remote_seen_;
   uint64_t cache_mac_ = ~0ULL;  // last source MAC looked up
   uint32_t cache_id1_ = 0;
+  uint64_t marks_ = 0;  // mark() calls so far: "did this packet change anything?"
   DeviceTableStats stats_;
 };
 

@@ -300,6 +300,61 @@ void make_ja4(const Scratch& s, TlsClientHello& out) {
   o[36] = '\0';
 }
 
+// A device's TLS stack sends the same lists in every hello; only the random, the session
+// ID, the SNI and the key shares change, and none of those enter a fingerprint. So the
+// fingerprints are kept per thread by their inputs (compared in full on a hit): building
+// the JA3 string and sorting for JA4 then happens once per distinct stack, not per hello.
+struct FingerprintMemo {
+  uint64_t hash = 0;
+  std::string input;
+  std::string ja3_string;
+  bool ja3_truncated = false;
+  char ja3[33] = {};
+  char ja4[37] = {};
+};
+constexpr size_t kFingerprintMemos = 256;  // a power of two
+
+void append_list(std::string& k, const uint16_t* v, size_t n) {
+  const auto len = uint16_t(n);
+  k.append(reinterpret_cast<const char*>(&len), sizeof len);
+  k.append(reinterpret_cast<const char*>(v), n * sizeof *v);
+}
+
+void make_fingerprints(const Scratch& s, TlsClientHello& out) {
+  thread_local std::string key;
+  key.clear();
+  const uint16_t head[3] = {out.legacy_version, out.max_version, uint16_t(s.has_sni ? 1 : 0)};
+  key.append(reinterpret_cast<const char*>(head), sizeof head);
+  const auto alpn_len = uint16_t(s.alpn.size());
+  key.append(reinterpret_cast<const char*>(&alpn_len), sizeof alpn_len);
+  key.append(s.alpn);
+  append_list(key, s.ciphers.v, s.ciphers.n);
+  append_list(key, s.extensions.v, s.extensions.n);
+  append_list(key, s.groups.v, s.groups.n);
+  append_list(key, s.sigalgs.v, s.sigalgs.n);
+  key.push_back(char(s.format_count));
+  key.append(reinterpret_cast<const char*>(s.formats), s.format_count);
+
+  thread_local std::vector<FingerprintMemo> memo(kFingerprintMemos);
+  const uint64_t h = core::fold_hash64(key.data(), key.size(), 0x4a41334a41340000ULL);
+  FingerprintMemo& m = memo[h & (kFingerprintMemos - 1)];
+  if (m.hash == h && m.input == key) {
+    out.ja3_string.append(m.ja3_string);
+    out.ja3_string.truncated = m.ja3_truncated;
+    std::memcpy(out.ja3, m.ja3, sizeof out.ja3);
+    std::memcpy(out.ja4, m.ja4, sizeof out.ja4);
+    return;
+  }
+  make_ja3(s, out);
+  make_ja4(s, out);
+  m.hash = h;
+  m.input = key;
+  m.ja3_string.assign(out.ja3_string.view());
+  m.ja3_truncated = out.ja3_string.truncated;
+  std::memcpy(m.ja3, out.ja3, sizeof m.ja3);
+  std::memcpy(m.ja4, out.ja4, sizeof m.ja4);
+}
+
 }  // namespace
 
 ParseStatus parse_tls_client_hello(const uint8_t* p, size_t n, TlsClientHello& out) {
@@ -358,8 +413,7 @@ ParseStatus parse_tls_client_hello(const uint8_t* p, size_t n, TlsClientHello& o
 
   if (!s.ciphers.overflow && !s.extensions.overflow && !s.groups.overflow && !s.sigalgs.overflow &&
       !s.formats_overflow) {
-    make_ja3(s, out);
-    make_ja4(s, out);
+    make_fingerprints(s, out);
   }
   return ParseStatus::kOk;
 }

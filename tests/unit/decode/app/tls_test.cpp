@@ -185,6 +185,50 @@ TEST(Tls, RealDLinkSwitchHello) {
   EXPECT_STREQ(h.ja4, "t12i700500_d1ca360fb3a8_a1e935682795");
 }
 
+// Fingerprints are remembered by their inputs: hellos of one stack that differ only in the
+// SNI share them; any input that differs (order, a value, the SNI's presence, ALPN, the
+// version) gives the fingerprint of its own, also when the hellos alternate.
+TEST(Tls, RememberedFingerprintsFollowEveryInput) {
+  const std::vector<uint16_t> ciphers = {4865, 4866, 49195};
+  auto hello = [&](std::vector<uint16_t> c, std::vector<Ext> first, uint16_t version = 0x0303) {
+    std::vector<Ext> exts = std::move(first);
+    exts.push_back(groups({29, 23}));
+    exts.push_back(sigalgs(kSigalgs));
+    return client_hello(version, c, exts);
+  };
+  struct Case {
+    Bytes msg;
+    std::string ja3_string, ja3, ja4;
+  };
+  std::vector<Case> cases;
+  for (const Bytes& m :
+       {hello(ciphers, {sni("a.example")}), hello({4866, 4865, 49195}, {sni("a.example")}),
+        hello({4865, 4866, 49196}, {sni("a.example")}), hello(ciphers, {}),
+        hello(ciphers, {sni("a.example"), alpn({"h2"})}), hello(ciphers, {sni("a.example")}, 0x0301)}) {
+    TlsClientHello h;
+    ASSERT_EQ(parse_tls_client_hello(m.data(), m.size(), h), ParseStatus::kOk);
+    cases.push_back({m, std::string(h.ja3_string.view()), h.ja3, h.ja4});
+  }
+  for (size_t i = 0; i < cases.size(); ++i)
+    for (size_t j = i + 1; j < cases.size(); ++j)
+      EXPECT_NE(cases[i].ja4 + cases[i].ja3, cases[j].ja4 + cases[j].ja3) << i << " " << j;
+  for (int round = 0; round < 3; ++round)
+    for (const Case& c : cases) {
+      TlsClientHello h;
+      ASSERT_EQ(parse_tls_client_hello(c.msg.data(), c.msg.size(), h), ParseStatus::kOk);
+      EXPECT_EQ(h.ja3_string.view(), c.ja3_string);
+      EXPECT_EQ(std::string(h.ja3), c.ja3);
+      EXPECT_EQ(std::string(h.ja4), c.ja4);
+    }
+  // Another SNI, the same stack: the same fingerprints, and this hello's own SNI.
+  const Bytes other = hello(ciphers, {sni("b.example")});
+  TlsClientHello h;
+  ASSERT_EQ(parse_tls_client_hello(other.data(), other.size(), h), ParseStatus::kOk);
+  EXPECT_EQ(h.sni, "b.example");
+  EXPECT_EQ(std::string(h.ja3), cases[0].ja3);
+  EXPECT_EQ(std::string(h.ja4), cases[0].ja4);
+}
+
 TEST(Tls, EveryTruncationIsMalformedWithoutFingerprints) {
   for (const char* sample : {"dlinkswitch-tls-client-hello.bin", "wemo-tls-client-hello.bin"}) {
     Bytes msg = test::read_sample(sample);
