@@ -1,5 +1,6 @@
 #include "inventory/oui.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -8,38 +9,53 @@ namespace sekisho::inventory {
 
 namespace {
 // Reads one CSV record (RFC 4180: quoted fields may hold commas, quotes and newlines, as
-// the IEEE files' addresses do). Advances `pos`; counts physical lines in `line`.
-std::vector<std::string> next_record(std::string_view text, size_t& pos, size_t& line) {
-  std::vector<std::string> out;
-  std::string cur;
+// the IEEE files' addresses do), keeping its first `keep` fields in `cols` and skipping the
+// rest (the long address column). Advances `pos`; counts physical lines in `line`; returns
+// the number of fields the record has. Runs of plain bytes are copied at once: the registry
+// is ~4 MB read at every start.
+size_t next_record(std::string_view text, size_t& pos, size_t& line, std::string* cols, size_t keep) {
+  size_t field = 0;
+  std::string* cur = keep > 0 ? &cols[0] : nullptr;
+  if (cur) cur->clear();
   bool quoted = false;
-  while (pos < text.size()) {
-    char c = text[pos++];
-    if (c == '\n') ++line;
+  const size_t n = text.size();
+  while (pos < n) {
     if (quoted) {
-      if (c == '"') {
-        if (pos < text.size() && text[pos] == '"') {
-          cur += '"';
-          ++pos;
-        } else {
-          quoted = false;
-        }
-      } else {
-        cur += c;
+      const size_t q = text.find('"', pos);
+      const size_t end = q == std::string_view::npos ? n : q;
+      line += size_t(std::count(text.begin() + long(pos), text.begin() + long(end), '\n'));
+      if (cur) cur->append(text.substr(pos, end - pos));
+      if (q == std::string_view::npos) {
+        pos = n;
+        break;
       }
-    } else if (c == '"') {
+      pos = q + 1;
+      if (pos < n && text[pos] == '"') {  // "" inside quotes: one quote
+        if (cur) cur->push_back('"');
+        ++pos;
+      } else {
+        quoted = false;
+      }
+      continue;
+    }
+    size_t end = pos;
+    while (end < n && text[end] != ',' && text[end] != '\n' && text[end] != '"' && text[end] != '\r') ++end;
+    if (cur) cur->append(text.substr(pos, end - pos));
+    pos = end;
+    if (pos == n) break;
+    const char c = text[pos++];
+    if (c == '"') {
       quoted = true;
     } else if (c == ',') {
-      out.push_back(std::move(cur));
-      cur.clear();
+      ++field;
+      cur = field < keep ? &cols[field] : nullptr;
+      if (cur) cur->clear();
     } else if (c == '\n') {
+      ++line;
       break;
-    } else if (c != '\r') {
-      cur += c;
-    }
+    }  // '\r' outside quotes is dropped
   }
-  out.push_back(std::move(cur));
-  return out;
+  return field + 1;
 }
 
 bool parse_hex(std::string_view s, uint64_t& v) {
@@ -92,15 +108,16 @@ core::Status OuiRegistry::load_csv_text(std::string_view text, const std::string
   size_t pos = 0;
   size_t added = 0;
   bool header = true;
+  std::string cols[3];
   while (pos < text.size()) {
     size_t start_line = line_no;
-    auto cols = next_record(text, pos, line_no);
+    const size_t fields = next_record(text, pos, line_no, cols, 3);
     if (header) {
       header = false;
       continue;
     }
-    if (cols.size() == 1 && cols[0].empty()) continue;  // blank line
-    if (cols.size() < 3) {
+    if (fields == 1 && cols[0].empty()) continue;  // blank line
+    if (fields < 3) {
       return core::make_error(core::ErrorCode::kFormat, name + ":" + std::to_string(start_line),
                               "expected Registry,Assignment,Organization Name");
     }

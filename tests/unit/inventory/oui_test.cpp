@@ -41,3 +41,24 @@ TEST(Oui, DebianRegistryNamesRealDevices) {
   EXPECT_EQ(r->lookup(*core::MacAddr::parse("00:17:88:24:76:ff")), "Philips Lighting BV");
   EXPECT_EQ(r->lookup(*core::MacAddr::parse("94:10:3e:35:01:c1")), "Belkin International Inc.");
 }
+
+TEST(Oui, QuotedFieldsAndLineNumbers) {
+  inventory::OuiRegistry reg;
+  // Escaped quotes, a comma and a CRLF inside quotes, a quoted address spanning lines,
+  // CRLF line ends and a blank line: the error after them still names the right line.
+  auto st = reg.load_csv_text(
+      "Registry,Assignment,Organization Name,Organization Address\r\n"
+      "MA-L,001122,\"Say \"\"Hi\"\", Inc.\",\"1 Road\r\nTown\"\r\n"
+      "\r\n"
+      "MA-L,334455,  Plain Co  ,\"a\nb\nc\"\n"
+      "MA-L,XYZ,Bad,x\n",
+      "q.csv");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().where, "q.csv:8");
+  EXPECT_EQ(reg.lookup(*core::MacAddr::parse("00:11:22:00:00:01")), "Say \"Hi\", Inc.");
+  EXPECT_EQ(reg.lookup(*core::MacAddr::parse("33:44:55:00:00:01")), "Plain Co");
+  // A quote left open runs to the end of the text.
+  inventory::OuiRegistry open;
+  ASSERT_TRUE(open.load_csv_text("h\nMA-L,667788,\"Open, never closed\nstill", "o.csv"));
+  EXPECT_EQ(open.lookup(*core::MacAddr::parse("66:77:88:00:00:01")), "Open, never closed\nstill");
+}
