@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/json_writer.h"
 #include "output/device_json.h"
@@ -27,10 +28,12 @@ namespace {
 class PrettyPrinter {
  public:
   PrettyPrinter(std::string_view in, std::string& out) : in_(in), out_(out) {}
-  bool run() {
+  // The whole input as one value, its first line not indented (it may follow a key) and
+  // the rest at `level`.
+  bool run(int level = 0) {
     size_t end = skip(0);
     if (!ok_ || end != in_.size()) return false;
-    emit(0, 0);
+    emit(0, level);
     return ok_;
   }
 
@@ -89,8 +92,9 @@ class PrettyPrinter {
     }
   }
   void indent(int level) { out_.append(size_t(level) * 2, ' '); }
-  void emit(size_t p, int level) {
-    if (!ok_) return;  // the result is discarded: stop before offsets go wrong
+  // Writes the value at p; returns the offset just past it.
+  size_t emit(size_t p, int level) {
+    if (!ok_) return in_.size();  // the result is discarded: stop before offsets go wrong
     switch (in_[p]) {
       case '{': {
         struct Member {
@@ -107,15 +111,16 @@ class PrettyPrinter {
           q = skip(kend + 1);
           if (q < in_.size() && in_[q] == ',') ++q;
         }
+        if (!ok_) return in_.size();
         if (members.empty()) {
           out_ += "{}";
-          return;
+          return q + 1;
         }
         std::stable_sort(members.begin(), members.end(),
                          [](const Member& a, const Member& b) { return a.key < b.key; });
         for (size_t i = 1; i < members.size(); ++i)
           if (members[i].key == members[i - 1].key) ok_ = false;
-        if (!ok_) return;
+        if (!ok_) return in_.size();
         out_ += "{\n";
         for (size_t i = 0; i < members.size(); ++i) {
           indent(level + 1);
@@ -127,30 +132,33 @@ class PrettyPrinter {
         }
         indent(level);
         out_ += '}';
-        return;
+        return q + 1;
       }
       case '[': {
         if (in_[p + 1] == ']') {
           out_ += "[]";
-          return;
+          return p + 2;
         }
         out_ += "[\n";
         size_t q = p + 1;
         for (;;) {
           indent(level + 1);
-          emit(q, level + 1);
-          q = skip(q);
-          if (!ok_ || in_[q] == ']') break;
+          q = emit(q, level + 1);
+          if (!ok_ || q >= in_.size() || in_[q] == ']') break;
           ++q;
           out_ += ",\n";
         }
         out_ += '\n';
         indent(level);
         out_ += ']';
-        return;
+        return q + 1;
       }
-      case '"': emit_string(p); return;
-      default: out_.append(in_.substr(p, skip(p) - p)); return;
+      case '"': return emit_string(p);
+      default: {
+        const size_t end = skip(p);
+        out_.append(in_.substr(p, end - p));
+        return end;
+      }
     }
   }
   static int hex(char c) {
@@ -203,17 +211,21 @@ class PrettyPrinter {
       out_ += char(0x80 | (cp & 0x3f));
     }
   }
-  void emit_string(size_t p) {
-    size_t end = skip_string(p) - 1;
+  size_t emit_string(size_t p) {
+    const size_t after = skip_string(p);
+    const size_t end = after - 1;
     out_ += '"';
     for (size_t q = p + 1; q < end; ++q) {
-      char c = in_[q];
-      if (c != '\\') {
-        // Raw bytes: printable ASCII or valid UTF-8 (JsonWriter escapes everything else);
-        // a raw control byte cannot occur.
-        if (static_cast<unsigned char>(c) < 0x20) ok_ = false;
-        out_ += c;
-        continue;
+      // Runs of raw bytes at once: printable ASCII or valid UTF-8 (JsonWriter escapes
+      // everything else; a raw control byte cannot occur).
+      size_t r = q;
+      while (r < end && in_[r] != '\\' && static_cast<unsigned char>(in_[r]) >= 0x20) ++r;
+      out_.append(in_.substr(q, r - q));
+      q = r;
+      if (q == end) break;
+      if (in_[q] != '\\') {
+        ok_ = false;
+        return after;
       }
       char e = in_[++q];
       switch (e) {
@@ -249,6 +261,7 @@ class PrettyPrinter {
       }
     }
     out_ += '"';
+    return after;
   }
 
   std::string_view in_;
@@ -258,6 +271,43 @@ class PrettyPrinter {
 }  // namespace
 
 std::string inventory_json(const std::vector<const inventory::Device*>& devices) {
+  // Devices are independent values: each is written and re-indented on its own, in parallel
+  // chunks for a large inventory (tens of MB at the end of a long capture). The bytes are
+  // those of the whole document re-indented at once, which stays the fallback.
+  const size_t n = devices.size();
+  const size_t workers = n >= 1024 ? std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8) : 1;
+  std::vector<std::string> parts(workers);
+  std::vector<char> ok(workers, 1);
+  auto work = [&](size_t w) {
+    std::string compact;
+    std::string& out = parts[w];
+    for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
+      compact.clear();
+      core::JsonWriter jw(compact);
+      write_device(jw, *devices[i], true);
+      out.append(4, ' ');
+      if (!PrettyPrinter(compact, out).run(2)) {
+        ok[w] = 0;
+        return;
+      }
+      out += i + 1 < n ? ",\n" : "\n";
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  if (std::find(ok.begin(), ok.end(), 0) == ok.end()) {
+    std::string doc = "{\n  \"device_count\": " + std::to_string(n) + ",\n  \"devices\": ";
+    if (n == 0) return doc + "[]\n}\n";
+    size_t size = doc.size() + 8;
+    for (const auto& p : parts) size += p.size();
+    doc.reserve(size);
+    doc += "[\n";
+    for (const auto& p : parts) doc += p;
+    doc += "  ]\n}\n";
+    return doc;
+  }
   std::string compact;
   core::JsonWriter w(compact);
   w.begin_object();
@@ -266,7 +316,6 @@ std::string inventory_json(const std::vector<const inventory::Device*>& devices)
   for (const auto* d : devices) write_device(w, *d, true);
   w.end_array();
   w.end_object();
-  // Re-indent for people reading the file; the compact form is what events carry.
   std::string doc = json_pretty(compact);
   doc += '\n';
   return doc;

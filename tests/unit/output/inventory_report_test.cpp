@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <nlohmann/json.hpp>
 
 #include "core/json_writer.h"
+#include "output/device_json.h"
 
 using sekisho::core::JsonWriter;
 using sekisho::output::json_pretty;
@@ -53,5 +55,43 @@ TEST(JsonPretty, FallsBackOnInputItDoesNotExpect) {
   for (const std::string doc :
        {R"({"a":0.5,"b":[1.25e3]})", R"({"a":1,"a":2})", R"({"k\u0041":1})", R"(["\ud83d\ude00","\u00e9"])"}) {
     EXPECT_EQ(json_pretty(doc), reference(doc)) << doc;
+  }
+}
+
+namespace {
+// The whole document written at once and re-indented by nlohmann: what inventory_json,
+// which writes and re-indents device by device (in parallel for many), must equal.
+std::string inventory_reference(const std::vector<const sekisho::inventory::Device*>& devices) {
+  std::string compact;
+  JsonWriter w(compact);
+  w.begin_object();
+  w.field("device_count", uint64_t(devices.size()));
+  w.key("devices").begin_array();
+  for (const auto* d : devices) sekisho::output::write_device(w, *d, true);
+  w.end_array();
+  w.end_object();
+  return reference(compact) + "\n";
+}
+}  // namespace
+
+TEST(InventoryJson, EqualsTheWholeDocumentReindentedForAnyNumberOfDevices) {
+  using sekisho::inventory::Device;
+  std::deque<Device> all;
+  for (uint32_t i = 0; i < 2500; ++i) {
+    Device& d = all.emplace_back();
+    d.id = i;
+    const uint8_t mac[6] = {2, 0, 0, uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)};
+    d.mac = sekisho::core::MacAddr::from_bytes(mac);
+    d.vendor = i % 3 ? "Maker \"Co\"" : "caf\xc3\xa9 \xe6\x97\xa5";
+    d.first_seen = sekisho::core::TimeNs(i) * 1000000;
+    d.last_seen = d.first_seen + 5;
+    d.hostname = i % 7 ? "" : "cam\x01\xff-" + std::to_string(i);
+    if (i % 2) d.dns_names = {"a.example", "b\\example"};
+    d.pkts_out = i;
+  }
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{1023}, size_t{1024}, size_t{2500}}) {
+    std::vector<const Device*> devices;
+    for (size_t i = 0; i < n; ++i) devices.push_back(&all[i]);
+    EXPECT_EQ(sekisho::output::inventory_json(devices), inventory_reference(devices)) << n;
   }
 }
