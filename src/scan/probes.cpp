@@ -300,10 +300,13 @@ Task<> Engine::Impl::telnet(Host& h, Conn& c, ServiceRecord& s) {
 
 // ---------------------------------------------------------------------------------------
 // SSH: libssh on a worker thread, one session per attempt.
+constexpr uint64_t kSshRetryPauseMs = 1000;
 static Task<> ssh_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool& pool) {
   SshLogin login(h.ip_text, s.port, e.opts.login_timeout_ms);
   bool first = true;
-  while (const Credential* cred = e.take(pool)) {
+  bool retried = false;
+  const Credential* cred = e.take(pool);
+  while (cred) {
     if (!first) co_await e.loop.sleep_ms(e.opts.attempt_gap_ms);
     first = false;
     co_await e.pacer.next(e.loop);
@@ -316,7 +319,17 @@ static Task<> ssh_attempts(Engine::Impl& e, Host& h, ServiceRecord& s, LoginPool
       e.login_succeeded(h, s, pool, cred, "password authentication succeeded");
       co_return;
     }
-    if (r == SshLogin::Result::kError && !login.reachable()) co_return;
+    if (r == SshLogin::Result::kError && !login.reachable()) {
+      // A connection that failed once (a busy device slow to finish the key exchange, a
+      // start-up rate limit) is tried again with the same credential after a pause;
+      // twice in a row and the service counts as gone for this worker.
+      if (retried) co_return;
+      retried = true;
+      co_await e.loop.sleep_ms(kSshRetryPauseMs);
+      continue;
+    }
+    retried = false;
+    cred = e.take(pool);
   }
 }
 
