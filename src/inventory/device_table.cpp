@@ -283,7 +283,6 @@ void DeviceTable::learn_dhcp(const decode::PacketView& pv, Device& src) {
 
 void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
   const decode::DnsMessage& m = *pv.dns;
-  const uint64_t marks_before = marks_;  // a host name from mDNS counts too
   bool changed = false;
   if (pv.app == decode::AppKind::kDns) {
     if (m.is_response) return;
@@ -322,7 +321,7 @@ void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
       }
     }
   }
-  if (changed || marks_ != marks_before) reclassify(src);
+  if (changed) reclassify(src);
 }
 
 void DeviceTable::learn_ssdp(const decode::PacketView& pv, Device& src) {
