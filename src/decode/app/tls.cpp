@@ -152,37 +152,9 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
-// A device sends the same cipher and extension lists in every hello: the digests of recent
-// inputs are kept per thread (the input compared in full on a hit).
-struct DigestMemo {
-  uint64_t hash = 0;
-  const EVP_MD* md = nullptr;
-  std::string input;
-  char hex[64] = {};
-};
-constexpr size_t kDigestMemos = 256;  // a power of two
-constexpr size_t kDigestMemoInputMax = 2048;
-
-void hex_digest_uncached(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars);
-
+// The fingerprints of a device's stack are remembered whole (make_fingerprints), so a
+// digest is computed once per distinct stack and needs no cache of its own.
 void hex_digest(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars) {
-  if (len > kDigestMemoInputMax || hex_chars > sizeof(DigestMemo::hex)) {
-    hex_digest_uncached(md, data, len, out, hex_chars);
-    return;
-  }
-  thread_local std::vector<DigestMemo> memo(kDigestMemos);
-  const uint64_t h = core::fold_hash64(data, len, reinterpret_cast<uintptr_t>(md));
-  DigestMemo& m = memo[h & (kDigestMemos - 1)];
-  if (m.hash != h || m.md != md || std::string_view(m.input) != std::string_view(data, len)) {
-    m.hash = h;
-    m.md = md;
-    m.input.assign(data, len);
-    hex_digest_uncached(md, data, len, m.hex, sizeof m.hex);
-  }
-  std::memcpy(out, m.hex, hex_chars);
-}
-
-void hex_digest_uncached(const EVP_MD* md, const char* data, size_t len, char* out, size_t hex_chars) {
   thread_local DigestContext c;
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned dn = 0;
@@ -312,7 +284,8 @@ struct FingerprintMemo {
   char ja3[33] = {};
   char ja4[37] = {};
 };
-constexpr size_t kFingerprintMemos = 256;  // a power of two
+constexpr size_t kFingerprintMemos = 256;      // a power of two
+constexpr size_t kFingerprintInputMax = 2048;  // bytes of input kept per entry, at most
 
 void append_list(std::string& k, const uint16_t* v, size_t n) {
   const auto len = uint16_t(n);
@@ -335,6 +308,11 @@ void make_fingerprints(const Scratch& s, TlsClientHello& out) {
   key.push_back(char(s.format_count));
   key.append(reinterpret_cast<const char*>(s.formats), s.format_count);
 
+  if (key.size() > kFingerprintInputMax) {  // unusually long lists: not kept
+    make_ja3(s, out);
+    make_ja4(s, out);
+    return;
+  }
   thread_local std::vector<FingerprintMemo> memo(kFingerprintMemos);
   const uint64_t h = core::fold_hash64(key.data(), key.size(), 0x4a41334a41340000ULL);
   FingerprintMemo& m = memo[h & (kFingerprintMemos - 1)];
