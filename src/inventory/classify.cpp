@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,6 +19,7 @@ constexpr const char* kFields[] = {"vendor",    "hostname",    "dns_name",      
                                    "http_host", "tls_sni",     "upnp_location", "lldp_system"};
 
 constexpr size_t kFieldCount = std::size(kFields);
+static_assert(kFieldCount == Classifier::kFieldCount);
 
 char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
 
@@ -25,6 +27,11 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = lower_ascii(c);
   return out;
+}
+
+uint64_t next_rules_id() {
+  static std::atomic<uint64_t> n{0};
+  return ++n;
 }
 
 bool matches(const ClassRule& r, std::string_view value_lower) {
@@ -37,31 +44,6 @@ bool matches(const ClassRule& r, std::string_view value_lower) {
   return false;
 }
 
-// Calls fn(value) for each value of field `id` of a device, in order.
-template <typename Fn>
-void for_each_value(const Device& d, size_t id, Fn&& fn) {
-  auto all = [&fn](const std::vector<std::string>& xs) {
-    for (const auto& x : xs) fn(std::string_view(x));
-  };
-  switch (id) {
-    case 0: fn(std::string_view(d.vendor)); break;
-    case 1: fn(std::string_view(d.hostname)); break;
-    case 2: all(d.dns_names); break;
-    case 3: all(d.mdns_services); break;
-    case 4: all(d.mdns_names); break;
-    case 5: all(d.ssdp_servers); break;
-    case 6: all(d.user_agents); break;
-    case 7:
-      fn(std::string_view(d.dhcp.vendor_class));
-      fn(std::string_view(d.dhcp.v6_vendor_class));
-      break;
-    case 8: all(d.http_hosts); break;
-    case 9: all(d.tls_sni); break;
-    case 10: all(d.upnp_locations); break;
-    case 11: fn(std::string_view(d.lldp_system)); break;
-    default: break;
-  }
-}
 }  // namespace
 
 const char* class_name(DeviceClass c) {
@@ -126,7 +108,6 @@ core::Result<Classifier> Classifier::parse(const std::string& text, const std::s
     if (fit == std::end(kFields))
       return core::make_error(core::ErrorCode::kFormat, where + ".field", "unknown field '" + rule.field + "'");
     rule.field_id = uint8_t(fit - std::begin(kFields));
-    c.fields_used_ |= 1u << rule.field_id;
     int kinds = 0;
     std::string pat;
     if (get_str("equals", pat)) {
@@ -157,53 +138,120 @@ core::Result<Classifier> Classifier::parse(const std::string& text, const std::s
         return core::make_error(core::ErrorCode::kFormat, where + ".weight", "weight must be an integer 1..100");
       rule.weight = it->get<int>();
     }
+    c.by_field_[rule.field_id].push_back(uint16_t(c.rules_.size()));
     c.rules_.push_back(std::move(rule));
+    if (c.rules_.size() > UINT16_MAX) return core::make_error(core::ErrorCode::kFormat, name, "more than 65535 rules");
   }
+  c.id_ = next_rules_id();
   return c;
 }
 
-bool Classifier::classify(Device& dev) const {
-  // Lower-case each field's values once per call (not once per rule): one text buffer,
-  // values as [begin, end) offsets, grouped by field.
-  std::string text;
-  std::vector<uint32_t> ends;
-  std::array<uint32_t, kFieldCount + 1> first{};  // field id -> first index in `ends`
-  for (size_t id = 0; id < kFieldCount; ++id) {
-    first[id] = uint32_t(ends.size());
-    if (!(fields_used_ & (1u << id))) continue;
-    for_each_value(dev, id, [&](std::string_view v) {
-      for (char c : v) text += lower_ascii(c);
-      ends.push_back(uint32_t(text.size()));
-    });
-  }
-  first[kFieldCount] = uint32_t(ends.size());
+namespace {
+// Fields of one value (or two) that a device may replace, and the memo slots they use;
+// the others are sets that only grow.
+constexpr int kFirstSlot[kFieldCount] = {0, 1, -1, -1, -1, -1, -1, 2, -1, -1, -1, 4};
+constexpr size_t kSingleSlots = 5;
 
-  std::array<int, size_t(DeviceClass::kCount)> score{};
-  std::vector<Evidence> hits;
-  for (const auto& r : rules_) {
-    const uint32_t lo = first[r.field_id], hi = first[size_t(r.field_id) + 1];
-    uint32_t begin = lo ? ends[lo - 1] : 0;
-    for (uint32_t i = lo; i < hi; begin = ends[i], ++i) {
-      const std::string_view v(text.data() + begin, ends[i] - begin);
-      if (v.empty()) continue;
-      if (matches(r, v)) {
-        // The evidence keeps the value as the device reported it.
-        size_t k = i - lo;
-        std::string_view original;
-        for_each_value(dev, r.field_id, [&](std::string_view x) {
-          if (k-- == 0) original = x;
-        });
-        score[size_t(r.cls)] += r.weight;
-        hits.push_back(Evidence{r.field, std::string(original), class_name(r.cls), r.weight});
-        break;  // one hit per rule
+const std::vector<std::string>* set_of(const Device& d, size_t id) {
+  switch (id) {
+    case 2: return &d.dns_names;
+    case 3: return &d.mdns_services;
+    case 4: return &d.mdns_names;
+    case 5: return &d.ssdp_servers;
+    case 6: return &d.user_agents;
+    case 8: return &d.http_hosts;
+    case 9: return &d.tls_sni;
+    case 10: return &d.upnp_locations;
+    default: return nullptr;
+  }
+}
+
+// The single values of field `id` (one, or two for the DHCP vendor classes).
+size_t singles_of(const Device& d, size_t id, std::string_view (&out)[2]) {
+  switch (id) {
+    case 0: out[0] = d.vendor; return 1;
+    case 1: out[0] = d.hostname; return 1;
+    case 7:
+      out[0] = d.dhcp.vendor_class;
+      out[1] = d.dhcp.v6_vendor_class;
+      return 2;
+    case 11: out[0] = d.lldp_system; return 1;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+bool Classifier::classify(Device& dev) const {
+  ClassMemo& m = dev.class_memo;
+  bool hits_changed = false;
+  if (m.rules_id != id_) {
+    m.rules_id = id_;
+    m.hits.clear();
+    m.tested.assign(kFieldCount, 0);
+    m.singles.assign(kSingleSlots, {});
+    m.remote_sources = 0;
+    hits_changed = true;
+  }
+  std::vector<uint8_t> hit;  // per rule: matched already (built when a value is tested)
+  std::string low;
+  auto drop_field = [&](size_t id) {
+    const size_t before = m.hits.size();
+    std::erase_if(m.hits, [&](const ClassMemo::Hit& h) { return rules_[h.rule].field_id == id; });
+    if (m.hits.size() != before) {
+      hits_changed = true;
+      hit.clear();
+    }
+  };
+  // Tests one value (index k of field id) against the field's rules not matched yet.
+  auto test = [&](size_t id, size_t k, std::string_view v) {
+    if (v.empty()) return;
+    if (hit.empty()) {
+      hit.assign(rules_.size(), 0);
+      for (const auto& h : m.hits) hit[h.rule] = 1;
+    }
+    low.assign(v);
+    for (char& c : low) c = lower_ascii(c);
+    for (uint16_t r : by_field_[id]) {
+      if (hit[r] || !matches(rules_[r], low)) continue;
+      hit[r] = 1;
+      m.hits.push_back({r, uint16_t(k)});
+      hits_changed = true;
+    }
+  };
+  for (size_t id = 0; id < kFieldCount; ++id) {
+    if (by_field_[id].empty()) continue;
+    if (const auto* set = set_of(dev, id)) {
+      size_t from = m.tested[id];
+      if (set->size() < from) {  // not grown at the end: test it all again
+        drop_field(id);
+        from = 0;
       }
+      for (size_t k = from; k < set->size() && k <= UINT16_MAX; ++k) test(id, k, (*set)[k]);
+      m.tested[id] = uint16_t(std::min<size_t>(set->size(), UINT16_MAX));
+      continue;
+    }
+    std::string_view vals[2];
+    const size_t n = singles_of(dev, id, vals);
+    const size_t slot = size_t(kFirstSlot[id]);
+    bool same = true;
+    for (size_t k = 0; k < n; ++k) same = same && m.singles[slot + k] == vals[k];
+    if (same) continue;
+    drop_field(id);
+    for (size_t k = 0; k < n; ++k) {
+      m.singles[slot + k].assign(vals[k]);
+      test(id, k, vals[k]);
     }
   }
+  if (!hits_changed && m.remote_sources == dev.remote_sources) return false;
+  m.remote_sources = dev.remote_sources;
+  std::sort(m.hits.begin(), m.hits.end(), [](const auto& a, const auto& b) { return a.rule < b.rule; });
+
+  std::array<int, size_t(DeviceClass::kCount)> score{};
+  for (const auto& h : m.hits) score[size_t(rules_[h.rule].cls)] += rules_[h.rule].weight;
   // A MAC that forwards traffic for many remote addresses is the gateway, whatever else.
-  if (dev.remote_sources >= 8) {
-    score[size_t(DeviceClass::kGateway)] += 10;
-    hits.push_back(Evidence{"remote_sources", std::to_string(dev.remote_sources), "gateway", 10});
-  }
+  const bool forwards = dev.remote_sources >= 8;
+  if (forwards) score[size_t(DeviceClass::kGateway)] += 10;
   DeviceClass best = DeviceClass::kUnknown;
   int best_score = 0;
   for (size_t i = 1; i < score.size(); ++i) {
@@ -212,9 +260,24 @@ bool Classifier::classify(Device& dev) const {
       best = DeviceClass(i);
     }
   }
+  // The evidence: the best class's rules in their order, each with the value that matched
+  // as the device reported it.
   std::vector<Evidence> ev;
-  for (auto& h : hits)
-    if (h.cls == class_name(best)) ev.push_back(std::move(h));
+  for (const auto& h : m.hits) {
+    const ClassRule& r = rules_[h.rule];
+    if (r.cls != best) continue;
+    std::string_view original;
+    if (const auto* set = set_of(dev, r.field_id)) {
+      original = (*set)[h.value];
+    } else {
+      std::string_view vals[2];
+      singles_of(dev, r.field_id, vals);
+      original = vals[h.value];
+    }
+    ev.push_back(Evidence{r.field, std::string(original), class_name(r.cls), r.weight});
+  }
+  if (forwards && best == DeviceClass::kGateway)
+    ev.push_back(Evidence{"remote_sources", std::to_string(dev.remote_sources), "gateway", 10});
   bool changed = best != dev.cls;
   dev.cls = best;
   dev.class_score = best_score;

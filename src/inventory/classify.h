@@ -2,6 +2,7 @@
 // Best-effort device class from identity evidence. The rules are data
 // (data/fingerprints/device_classes.json): a field, a pattern, a class and a weight.
 // The class with the highest total weight wins; its matching rules are the evidence.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -24,16 +25,20 @@ struct ClassRule {
 
 class Classifier {
  public:
+  static constexpr size_t kFieldCount = 12;  // the fields a rule may read
   static core::Result<Classifier> load(const std::string& path);
   static core::Result<Classifier> parse(const std::string& json_text, const std::string& name);
 
-  // Recomputes dev.cls, dev.class_score and dev.evidence. Returns true if the class changed.
+  // Brings dev.cls, dev.class_score and dev.evidence up to date. Returns true if the class
+  // changed. Only what changed since the last call is tested (dev.class_memo): the values
+  // appended to a set since, and single values that differ from those tested.
   bool classify(Device& dev) const;
   size_t size() const { return rules_.size(); }
 
  private:
   std::vector<ClassRule> rules_;
-  uint32_t fields_used_ = 0;  // bit per field id that some rule reads
+  std::array<std::vector<uint16_t>, kFieldCount> by_field_;  // rule indices per field id, in order
+  uint64_t id_ = 0;                                          // tells memos of other rule sets apart
 };
 
 }  // namespace sekisho::inventory

@@ -59,6 +59,23 @@ struct DhcpFingerprint {
   bool empty() const { return params.empty() && options.empty() && vendor_class.empty() && v6_oro.empty(); }
 };
 
+// What the classifier already knows of a device (Classifier::classify keeps it): the
+// rules that matched and where, how many values of each set it has tested, and the
+// single values it tested. Sets only grow at their end (DeviceTable::add_string), so a later
+// call tests only the values added since; a set found shorter than what was tested is
+// tested again. Code that edits a set's values in place clears the memo (= {}).
+struct ClassMemo {
+  struct Hit {
+    uint16_t rule = 0;   // index in the classifier's rules
+    uint16_t value = 0;  // index of the value in the rule's field
+  };
+  uint64_t rules_id = 0;             // the classifier that filled this; 0 = nothing known
+  std::vector<Hit> hits;             // by rule index
+  std::vector<uint16_t> tested;      // per field: values tested (sets)
+  std::vector<std::string> singles;  // per single-value slot: the value tested
+  uint32_t remote_sources = 0;
+};
+
 struct Evidence {
   std::string field;  // "vendor", "mdns_service", "dns_name", ...
   std::string value;
@@ -109,6 +126,7 @@ struct Device {
   DeviceClass cls = DeviceClass::kUnknown;
   int class_score = 0;
   std::vector<Evidence> evidence;
+  ClassMemo class_memo;
 
   // Change tracking for `device` events.
   bool is_new = true;
