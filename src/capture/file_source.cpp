@@ -28,6 +28,7 @@
 #include "capture/libpcap_source.h"
 #include "capture/packet_source.h"
 #include "core/bytes.h"
+#include "core/thread.h"
 
 namespace sekisho::capture {
 
@@ -108,7 +109,11 @@ class Mapping {
     state_->addr = static_cast<uint8_t*>(addr);
     state_->length = length;
     next_wake_ = 0;
-    if (pager_min != 0 && length >= pager_min) state_->pager = std::thread([s = state_.get()] { s->run(); });
+    if (pager_min != 0 && length >= pager_min)
+      state_->pager = std::thread([s = state_.get()] {
+        core::lower_thread_priority(core::kHelperNice);
+        s->run();
+      });
   }
   Mapping(Mapping&& o) noexcept = default;
   Mapping& operator=(Mapping&&) = delete;

@@ -7,6 +7,7 @@
 #include "core/bytes.h"
 #include "core/hash.h"
 #include "core/json_writer.h"
+#include "core/thread.h"
 #include "flow/community_id.h"
 #include "output/device_json.h"
 
@@ -89,7 +90,10 @@ EveWriter::EveWriter(FILE* out, bool owned, std::string path)
       cur_(std::make_unique<Batch>()),
       parse_(std::make_unique<ParseScratch>()) {
   std::setvbuf(out_, nullptr, _IOFBF, 1 << 16);
-  thread_ = std::thread([this] { writer_loop(); });
+  thread_ = std::thread([this] {
+    core::lower_thread_priority(core::kHelperNice);
+    writer_loop();
+  });
 }
 
 EveWriter::~EveWriter() { (void)close(); }
