@@ -38,6 +38,15 @@ struct MacAddr {
   void format(char* out) const;
 
   auto operator<=>(const MacAddr&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
+  bool operator==(const MacAddr& o) const {
+    uint32_t x0, y0;
+    uint16_t x1, y1;
+    std::memcpy(&x0, b.data(), 4);
+    std::memcpy(&y0, o.b.data(), 4);
+    std::memcpy(&x1, b.data() + 4, 2);
+    std::memcpy(&y1, o.b.data() + 4, 2);
+    return x0 == y0 && x1 == y1;
+  }
 };
 
 // IPv4 or IPv6 address. IPv4 is stored in the first 4 bytes of `b`, network order.
@@ -93,6 +102,14 @@ struct IpAddr {
   size_t format(char* out) const;
 
   auto operator<=>(const IpAddr&) const = default;
+  // Two 8-byte compares; the defaulted one called memcmp (2% of the packet thread, in the
+  // inventory's address lists).
+  bool operator==(const IpAddr& o) const {
+    uint64_t x[2], y[2];
+    std::memcpy(x, b.data(), 16);
+    std::memcpy(y, o.b.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0 && family == o.family;
+  }
 
  private:
   size_t format_v6(char* out) const;
