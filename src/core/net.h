@@ -105,10 +105,12 @@ struct IpAddr {
   // Two 8-byte compares; the defaulted one called memcmp (2% of the packet thread, in the
   // inventory's address lists).
   bool operator==(const IpAddr& o) const {
-    uint64_t x[2], y[2];
-    std::memcpy(x, b.data(), 16);
-    std::memcpy(y, o.b.data(), 16);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0 && family == o.family;
+    uint64_t x0, x1, y0, y1;  // scalars, not arrays: see FlowTable's same_key
+    std::memcpy(&x0, b.data(), 8);
+    std::memcpy(&x1, b.data() + 8, 8);
+    std::memcpy(&y0, o.b.data(), 8);
+    std::memcpy(&y1, o.b.data() + 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0 && family == o.family;
   }
 
  private:

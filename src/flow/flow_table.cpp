@@ -35,24 +35,34 @@ int compare_addr(const uint8_t* a, const uint8_t* b, size_t len) {
 
 // An address into a zeroed 16-byte key field as two 8-byte stores (IPv4: 4 bytes and zeros).
 void put_addr(uint8_t* dst, const uint8_t* src, size_t alen) {
-  uint64_t w[2];
+  uint64_t w0, w1;  // scalars, not an array: see same_key
   if (alen == 4) {
     uint32_t v;
     std::memcpy(&v, src, 4);
-    w[0] = std::endian::native == std::endian::little ? uint64_t{v} : uint64_t{v} << 32;
-    w[1] = 0;
+    w0 = std::endian::native == std::endian::little ? uint64_t{v} : uint64_t{v} << 32;
+    w1 = 0;
   } else {
-    std::memcpy(w, src, 16);
+    std::memcpy(&w0, src, 8);
+    std::memcpy(&w1, src + 8, 8);
   }
-  std::memcpy(dst, &w[0], 8);
-  std::memcpy(dst + 8, &w[1], 8);
+  std::memcpy(dst, &w0, 8);
+  std::memcpy(dst + 8, &w1, 8);
 }
 
+uint64_t word(const FlowKey& k, size_t i) {
+  uint64_t v;
+  std::memcpy(&v, reinterpret_cast<const unsigned char*>(&k) + 8 * i, 8);
+  return v;
+}
+
+// Word by word, each loaded straight from its key: copied whole into local arrays first,
+// the compiler moved the stored flow's key through the stack in 16-byte halves and read it
+// back in 8-byte words, a failed store-to-load forward on every lookup (the hottest spot
+// of the packet thread).
 bool same_key(const FlowKey& a, const FlowKey& b) {
-  uint64_t x[5], y[5];
-  std::memcpy(x, &a, sizeof x);
-  std::memcpy(y, &b, sizeof y);
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+  static_assert(sizeof(FlowKey) >= 40);
+  return ((word(a, 0) ^ word(b, 0)) | (word(a, 1) ^ word(b, 1)) | (word(a, 2) ^ word(b, 2)) |
+          (word(a, 3) ^ word(b, 3)) | (word(a, 4) ^ word(b, 4))) == 0;
 }
 // flow_id: a counter spread over 51 bits (JSON-safe integer), stable across runs.
 uint64_t mix_id(uint64_t x) {
@@ -90,16 +100,15 @@ size_t FlowTable::memory_bytes() const {
 uint64_t FlowTable::hash_key(const FlowKey& k) const {
   // The key as words: two for IPv4 (both addresses, then ports, VLAN, proto, family), all
   // five for IPv6. Only slot positions depend on the hash, never the output.
-  uint64_t w[5];
-  std::memcpy(w, &k, sizeof w);
   if (k.family == 4) {
-    const uint64_t v4[2] = {(w[0] & 0xffffffffu) | (w[2] << 32), w[4]};  // addresses as stored
+    const uint64_t w0 = word(k, 0), w2 = word(k, 2), w4 = word(k, 4);
+    const uint64_t v4[2] = {(w0 & 0xffffffffu) | (w2 << 32), w4};  // addresses as stored
     static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
     if constexpr (std::endian::native == std::endian::little) return core::siphash13(key_, v4, sizeof v4);
-    const uint64_t v4be[2] = {(w[0] >> 32) | (w[2] & 0xffffffff00000000u), w[4]};
+    const uint64_t v4be[2] = {(w0 >> 32) | (w2 & 0xffffffff00000000u), w4};
     return core::siphash13(key_, v4be, sizeof v4be);
   }
-  return core::siphash13(key_, w, sizeof w);
+  return core::siphash13(key_, &k, 40);  // the five words as they lie
 }
 
 uint32_t FlowTable::find_slot(const FlowKey& key, uint64_t h, bool& found) const {
