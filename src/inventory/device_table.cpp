@@ -125,15 +125,16 @@ bool DeviceTable::add_string(Device& d, std::vector<std::string>& set, std::stri
   return true;
 }
 
-void DeviceTable::set_hostname(Device& d, std::string_view name, const char* source, int rank) {
+bool DeviceTable::set_hostname(Device& d, std::string_view name, const char* source, int rank) {
   name = trim_trailing_dot(name);
-  if (!printable_name(name)) return;
+  if (!printable_name(name)) return false;
   uint8_t& cur = hostname_rank_[d.id];
-  if (rank < cur || (rank == cur && d.hostname == name)) return;
+  if (rank < cur || (rank == cur && d.hostname == name)) return false;
   d.hostname = std::string(name);
   d.hostname_source = source;
   cur = uint8_t(rank);
   mark(d, "hostname");
+  return true;
 }
 
 void DeviceTable::learn_address(Device& d, const core::IpAddr& ip, AddrSource src, core::TimeNs ts) {
@@ -283,7 +284,7 @@ void DeviceTable::learn_dhcp(const decode::PacketView& pv, Device& src) {
 
 void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
   const decode::DnsMessage& m = *pv.dns;
-  bool changed = false;
+  bool changed = false;  // a value the classifier reads: a set grew, or the host name
   if (pv.app == decode::AppKind::kDns) {
     if (m.is_response) return;
     for (size_t i = 0; i < m.question_count; ++i) {
@@ -301,7 +302,7 @@ void DeviceTable::learn_dns(const decode::PacketView& pv, Device& src) {
         case 28:  // AAAA
           if (ends_with_ci(name, ".local")) {
             std::string_view host = name.substr(0, name.size() - 6);
-            set_hostname(src, host, "mdns", kRankMdns);
+            changed |= set_hostname(src, host, "mdns", kRankMdns);
             if (r.addr.is_local_scope() || r.addr.is_v4()) learn_address(src, r.addr, AddrSource::kTraffic, pv.ts);
           }
           break;

@@ -93,7 +93,7 @@ class DeviceTable {
   void learn_tls(const decode::PacketView& pv, Device& src);
   void learn_lldp(const decode::PacketView& pv, Device& src);
   bool add_string(Device& d, std::vector<std::string>& set, std::string_view value, size_t cap, const char* field);
-  void set_hostname(Device& d, std::string_view name, const char* source, int rank);
+  bool set_hostname(Device& d, std::string_view name, const char* source, int rank);  // true if it changed
   void reclassify(Device& d);
 
   DeviceTableConfig cfg_;

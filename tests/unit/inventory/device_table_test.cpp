@@ -160,3 +160,54 @@ TEST(DeviceTable, UpdatesAreCoalescedPerGap) {
   EXPECT_EQ(last_changed, std::vector<std::string>{"addresses"});
   EXPECT_FALSE(t.has_changes());
 }
+
+// The class and its evidence follow what each packet taught: a host name announced over
+// mDNS classifies the device at once (not only when some later message happens to
+// reclassify it), one from DHCP (ranked above mDNS) replaces it, and the same DHCP
+// message again changes nothing.
+TEST(DeviceTable, ClassFollowsEachHostNameAsItIsLearned) {
+  auto c = inventory::Classifier::parse(R"({"rules":[
+      {"field":"hostname","contains":"dcs-","class":"camera","weight":5},
+      {"field":"hostname","contains":"plug","class":"plug","weight":4}]})",
+                                        "rules.json");
+  ASSERT_TRUE(c) << c.error().message();
+  inventory::DeviceTable t({}, nullptr, &*c, core::HashKey{1, 2});
+  t.observe(ip_packet(kCam, kGw, "192.168.0.20", "52.1.2.3", 1));
+  const auto& d = t.devices()[0];
+  EXPECT_EQ(d.cls, inventory::DeviceClass::kUnknown);
+
+  decode::DnsMessage m;
+  m.is_response = true;
+  m.record_count = 1;
+  m.records[0].name.append("DCS-935L-B0C554255B0E.local");
+  m.records[0].type = 1;
+  m.records[0].addr = *core::IpAddr::parse("192.168.0.20");
+  auto mdns = ip_packet(kCam, *core::MacAddr::parse("01:00:5e:00:00:fb"), "192.168.0.20", "224.0.0.251", 2);
+  mdns.app = decode::AppKind::kMdns;
+  mdns.dns = &m;
+  t.observe(mdns);
+  EXPECT_EQ(d.hostname, "DCS-935L-B0C554255B0E");
+  EXPECT_EQ(d.cls, inventory::DeviceClass::kCamera);
+  ASSERT_EQ(d.evidence.size(), 1u);
+  EXPECT_EQ(d.evidence[0].value, "DCS-935L-B0C554255B0E");
+
+  decode::DhcpInfo h;
+  h.version = 4;
+  h.op = 1;
+  h.msg_type = 3;
+  h.chaddr = kCam;
+  h.hostname = "smartplug";
+  auto dhcp = ip_packet(kCam, *core::MacAddr::parse("ff:ff:ff:ff:ff:ff"), "0.0.0.0", "255.255.255.255", 3);
+  dhcp.app = decode::AppKind::kDhcp;
+  dhcp.dhcp = &h;
+  t.observe(dhcp);
+  EXPECT_EQ(d.hostname, "smartplug");
+  EXPECT_EQ(d.cls, inventory::DeviceClass::kPlug);
+  ASSERT_EQ(d.evidence.size(), 1u);
+  EXPECT_EQ(d.evidence[0].value, "smartplug");
+  dhcp.ts = 4;
+  t.observe(dhcp);
+  EXPECT_EQ(d.cls, inventory::DeviceClass::kPlug);
+  ASSERT_EQ(d.evidence.size(), 1u);
+  EXPECT_EQ(d.evidence[0].value, "smartplug");
+}
