@@ -11,7 +11,7 @@ namespace sekisho::core {
 // Nice levels below the packet thread for the threads that serve it (the event writer, the
 // file pager). On two cores the three share the CPUs; at equal priority the packet thread,
 // which all the others wait for, lost its core a third of the time when both helpers ran.
-// Ten levels below, it keeps its core (make bench: 1.94 -> 1.64 s median of 9 alternating
+// Ten levels below, it keeps its core (watch on the bench capture: 1.94 -> 1.64 s, median of 9 alternating
 // runs in a slow phase of a 2-core VM; 5 levels gave 1.77 s). A helper never starves: the
 // packet thread waits for the writer when its queue is full.
 inline constexpr int kHelperNice = 10;
